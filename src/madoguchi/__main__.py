@@ -1,0 +1,5 @@
+import sys
+
+from madoguchi.cli import main
+
+sys.exit(main())
