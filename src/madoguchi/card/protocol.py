@@ -29,6 +29,7 @@ class Transmitter(Protocol):
 class PinStatus:
     tries_left: int | None  # None: the card did not report a counter
     verified: bool = False  # the card said 90 00 to the query: already verified in this session
+    sw: tuple[int, int] = (0x90, 0x00)
 
     @property
     def blocked(self) -> bool:
@@ -98,13 +99,13 @@ class KenhojoAP:
         self.select_ef(a.KEY_PIN)
         _, sw1, sw2 = self._exchange(a.verify(), "VERIFY (query)")
         if (sw1, sw2) == (0x90, 0x00):
-            return PinStatus(None, verified=True)
+            return PinStatus(None, verified=True, sw=(sw1, sw2))
         if sw1 == 0x63 and sw2 & 0xF0 == 0xC0:
-            return PinStatus(sw2 & 0x0F)
+            return PinStatus(sw2 & 0x0F, sw=(sw1, sw2))
         if (sw1, sw2) in ((0x69, 0x84), (0x69, 0x83)):
-            return PinStatus(0)
+            return PinStatus(0, sw=(sw1, sw2))
         if (sw1, sw2) == (0x63, 0x00):
-            return PinStatus(None)
+            return PinStatus(None, sw=(sw1, sw2))
         raise status.error_for(sw1, sw2, "VERIFY (query)")
 
     def verify_pin(self, pin: str, *, confirm_last_try: bool = False) -> None:
@@ -114,7 +115,7 @@ class KenhojoAP:
         if before.verified:
             return
         if before.blocked:
-            raise PinBlocked(0x63, 0xC0, "VERIFY (query)")
+            raise PinBlocked(*before.sw, "VERIFY (query)")
         if before.tries_left == 1 and not confirm_last_try:
             raise LastTryConfirmationRequired(1)
         _, sw1, sw2 = self._exchange(a.verify(pin_bytes), "VERIFY")

@@ -22,7 +22,17 @@ CA_KEY_ENV = "MADOGUCHI_CARD_CA_KEY"
 ANY_KEY_ID = b""  # a key file without a Key-Id line: matches any issuer id (documented as not pinned)
 
 _KEY_ID_LINE = re.compile(r"^\s*Key-Id\s*:\s*([0-9A-Fa-f ]+)\s*$", re.MULTILINE)
-_PEM_BLOCK = re.compile(r"-----BEGIN PUBLIC KEY-----.*?-----END PUBLIC KEY-----", re.DOTALL)
+_PEM_BLOCK = re.compile(
+    r"-----BEGIN (PUBLIC KEY|RSA PUBLIC KEY|CERTIFICATE)-----.*?-----END \1-----", re.DOTALL
+)
+
+
+def _load_key(kind: str, data: bytes):
+    from cryptography import x509
+
+    if kind == "CERTIFICATE":
+        return x509.load_pem_x509_certificate(data).public_key()
+    return serialization.load_pem_public_key(data)
 
 
 @dataclass
@@ -44,13 +54,23 @@ class TrustStore:
     def add_file(self, path: str) -> None:
         """Load a key file: one or more PEM public keys, each optionally preceded by ``Key-Id: <32 hex>``."""
         try:
-            with open(path, encoding="ascii") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TrustConfigError(f"cannot read CA key file {path}: {exc}") from None
+            with open(path, "rb") as fh:
+                raw = fh.read(1 << 20)
+        except OSError as exc:
+            raise TrustConfigError(f"cannot read CA key file {path}: {exc.strerror}") from None
+        text = raw.decode("latin-1")
         blocks = list(_PEM_BLOCK.finditer(text))
         if not blocks:
-            raise TrustConfigError(f"{path}: no '-----BEGIN PUBLIC KEY-----' block found")
+            try:
+                key = serialization.load_der_public_key(raw)
+            except (ValueError, TypeError):
+                raise TrustConfigError(
+                    f"{path}: not a CA key file (expected PEM '-----BEGIN PUBLIC KEY-----' or DER)"
+                ) from None
+            if not isinstance(key, rsa.RSAPublicKey):
+                raise TrustConfigError(f"{path}: the CA key must be an RSA key")
+            self.add(ANY_KEY_ID, key, path)
+            return
         pos = 0
         for block in blocks:
             ids = _KEY_ID_LINE.findall(text, pos, block.start())
@@ -63,8 +83,8 @@ class TrustStore:
                 if len(key_id) != 16:
                     raise TrustConfigError(f"{path}: Key-Id must be 16 bytes in hex")
             try:
-                key = serialization.load_pem_public_key(block.group(0).encode("ascii"))
-            except ValueError as exc:
+                key = _load_key(block.group(1), block.group(0).encode("latin-1"))
+            except (ValueError, TypeError) as exc:
                 raise TrustConfigError(f"{path}: unreadable public key ({exc})") from None
             if not isinstance(key, rsa.RSAPublicKey):
                 raise TrustConfigError(f"{path}: the CA key must be an RSA key")
