@@ -101,15 +101,15 @@ def parse_attributes(raw: bytes) -> Attributes:
     top = read_top(raw, TAG_ATTRIBUTES, file=file)
     children = read_children(raw, top, file=file)
     expected = [TAG_OFFSETS, TAG_NAME, TAG_ADDRESS, TAG_BIRTH, TAG_SEX]
-    if len(children) < len(expected):
-        at = children[-1].end if children else top.value_start
-        missing = expected[len(children)]
-        raise CardDataError(f"tag {missing:X} missing", file=file, offset=at)
     for want, got in zip(expected, children, strict=False):
         if got.tag != want:
             raise CardDataError(
                 f"expected tag {want:X}, found {got.tag:X}", file=file, offset=got.start, tag=got.tag
             )
+    if len(children) < len(expected):
+        at = children[-1].end if children else top.value_start
+        missing = expected[len(children)]
+        raise CardDataError(f"tag {missing:X} missing", file=file, offset=at)
     offsets_tlv, name_tlv, address_tlv, birth_tlv, sex_tlv = children[:5]
     warnings = [f"EF 0002: unknown tag {c.tag:X} at offset {c.start} ignored" for c in children[5:]]
 
