@@ -1,0 +1,183 @@
+"""The catalog schema: what a municipality's YAML files may contain, validated by pydantic.
+
+One catalog folder per municipality. Every YAML file in it may hold any of the top-level keys
+``municipality``, ``parameters``, ``departments``, ``events``, ``facts`` and ``procedures``; the loader merges
+them, so a catalog can be split by life event (see catalogs/sample/).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
+FACT_NAME = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$", max_length=80)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Municipality(Strict):
+    id: ID
+    name: str = Field(min_length=1)
+    prefecture: str = Field(min_length=1)
+    code: str = Field(pattern=r"^\d{6}$", description="全国地方公共団体コード (6 digits with check digit)")
+    postal_code: str | None = Field(default=None, pattern=r"^\d{3}-?\d{4}$")
+    address: str | None = None
+    phone: str | None = None
+    office_hours: str | None = None
+    fictional: bool = False
+
+
+class Parameter(Strict):
+    """A value the municipality edits (an amount, a threshold); rules use it as ``param.NAME``."""
+
+    value: bool | int | float | str
+    label: str
+    note: str | None = None
+
+
+class Department(Strict):
+    id: ID
+    name: str = Field(min_length=1)
+    kind: Literal["internal", "external"] = "internal"
+    counter: str | None = Field(default=None, description="窓口番号 or counter name")
+    location: str | None = None
+    phone: str | None = None
+    order: int = Field(default=100, description="printing and routing order")
+    note: str | None = None
+
+
+class LifeEvent(Strict):
+    id: ID
+    name: str
+    description: str = ""
+    date_fact: FACT_NAME = Field(description="the fact holding the event's date (deadlines count from it)")
+    subject: Literal["deceased", "applicant"] = Field(description="whose data the case is about")
+    order: int = 100
+
+
+FactType = Literal["bool", "int", "date", "choice", "text"]
+FactSource = Literal["registry", "card", "interview", "derived"]
+
+
+class Fact(Strict):
+    """An entry of the fact dictionary. ``name`` is set from the mapping key by the loader."""
+
+    name: FACT_NAME
+    type: FactType
+    label: str = Field(min_length=1, description="short Japanese label")
+    question: str | None = Field(default=None, description="question text for staff")
+    resident_question: str | None = Field(default=None, description="plain-language text for residents")
+    help: str | None = None
+    choices: dict[str, str] | None = Field(default=None, description="value -> Japanese label (choice facts)")
+    true_text: str | None = Field(default=None, description="reason phrase when a yes/no fact is yes")
+    false_text: str | None = Field(default=None, description="reason phrase when a yes/no fact is no")
+    unit: str | None = None
+    min: int | None = None
+    max: int | None = None
+    sources: list[FactSource] = Field(default_factory=lambda: ["interview"])
+    derive: str | None = Field(default=None, description="expression computing this fact from others")
+    events: list[ID] = Field(default_factory=list, description="life events that use this fact (empty: all)")
+    purpose: Literal["rules", "forms"] = Field(
+        default="rules", description="'forms': only filled into forms, so no rule need use it"
+    )
+
+    @property
+    def choice_values(self) -> dict[str, str]:
+        return self.choices or {}
+
+    @property
+    def askable(self) -> bool:
+        return self.derive is None and self.question is not None
+
+    @model_validator(mode="after")
+    def _check(self) -> Fact:
+        if self.type == "choice":
+            if not self.choices or len(self.choices) < 2:
+                raise ValueError("a choice fact needs at least two choices (value: label)")
+            for value in self.choices:
+                if not re.fullmatch(r"[a-z0-9_]+", value):
+                    raise ValueError(f"choice value {value!r} must be lower-case letters, digits or _")
+        elif self.choices:
+            raise ValueError(f"only choice facts have choices (this fact is {self.type})")
+        if self.derive is None and self.question is None and self.purpose == "rules":
+            raise ValueError("a fact needs a question for staff, or a derive expression")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is larger than max")
+        return self
+
+
+class Deadline(Strict):
+    days: int | None = Field(default=None, ge=0)
+    months: int | None = Field(default=None, ge=0)
+    years: int | None = Field(default=None, ge=0)
+    start: FACT_NAME | None = Field(default=None, description="date fact counted from (default: the event date)")
+    start_label: str | None = Field(default=None, description="e.g. 葬儀の翌日から")
+    first_day_counts: bool = Field(
+        default=False, description="count the start day as day 1 (戸籍法 届出期間); else from the next day (民法140条)"
+    )
+    basis: str | None = Field(default=None, description="legal basis, e.g. 戸籍法第86条")
+    text: str | None = Field(default=None, description="how to say it when there is no fixed period (速やかに)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Deadline:
+        periods = [p for p in (self.days, self.months, self.years) if p is not None]
+        if len(periods) > 1:
+            raise ValueError("give one of days, months or years")
+        if not periods and not self.text:
+            raise ValueError("a deadline needs days, months, years or a text such as 速やかに")
+        return self
+
+
+class Source(Strict):
+    url: HttpUrl
+    checked: date = Field(description="the date the source was last checked")
+    title: str | None = None
+
+
+Handling = Literal["office", "external", "automatic", "guidance"]
+
+
+class Procedure(Strict):
+    id: ID
+    name: str = Field(min_length=1)
+    events: list[ID] = Field(min_length=1)
+    department: ID
+    applies_when: str = Field(default="true", description="rule; 'true' for every case")
+    why: str = Field(min_length=1, description="why it applies, in words for the family")
+    documents: list[str] = Field(default_factory=list)
+    deadline: Deadline | None = None
+    fee: str | None = None
+    handling: Handling = Field(
+        default="office", description="office: done at a counter here; external: another agency; "
+        "automatic: nothing to do (information); guidance: advice only"
+    )
+    form: ID | None = None
+    category: str | None = Field(default=None, description="grouping, e.g. 医療 / 手当・年金 (手帳 guide)")
+    timing: Literal["now", "after_handbook"] = "now"
+    note: str | None = None
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("documents")
+    @classmethod
+    def _documents(cls, value: list[str]) -> list[str]:
+        for doc in value:
+            if not doc.strip():
+                raise ValueError("a document entry is empty")
+        return value
+
+
+class CatalogFile(Strict):
+    """One YAML file of a catalog."""
+
+    municipality: Municipality | None = None
+    parameters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Parameter] = Field(default_factory=dict)
+    departments: list[Department] = Field(default_factory=list)
+    events: list[LifeEvent] = Field(default_factory=list)
+    facts: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    procedures: list[Procedure] = Field(default_factory=list)

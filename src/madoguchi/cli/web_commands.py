@@ -1,0 +1,115 @@
+"""``madoguchi demo``, ``madoguchi serve`` and ``madoguchi manage``: the Django shell from the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from madoguchi.cli import CommandError
+
+
+def register(sub) -> None:
+    demo = sub.add_parser("demo", help="set up the sample municipality on SQLite and serve it on 127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--no-serve", action="store_true", help="set up the database and accounts, then exit")
+    demo.set_defaults(func=demo_command)
+
+    serve = sub.add_parser("serve", help="run the production server (gunicorn; settings from the environment)")
+    serve.add_argument("--bind", default=os.environ.get("MADOGUCHI_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("MADOGUCHI_WORKERS", "3")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("MADOGUCHI_THREADS", "4")))
+    serve.add_argument("--migrate", action="store_true", help="apply database migrations before serving")
+    serve.set_defaults(func=serve_command)
+
+    manage = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser, …)")
+    manage.add_argument("args", nargs="*")
+    manage.set_defaults(func=manage_command)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.web.settings")
+    import django
+
+    django.setup()
+
+
+def _check_catalog() -> None:
+    from django.conf import settings
+
+    from madoguchi.catalog import CatalogError, load_catalog
+
+    try:
+        load_catalog(settings.CATALOG_PATH)
+    except CatalogError as exc:
+        raise CommandError(f"the catalog at {settings.CATALOG_PATH} has errors:\n{exc}", 1) from None
+
+
+def demo_command(args) -> int:
+    os.environ.setdefault("MADOGUCHI_HOME", "var")
+    if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"):
+        print("note: DATABASE_URL is set; the demo uses it instead of SQLite", file=sys.stderr)
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    _check_catalog()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("madoguchi_demo_data")
+    db = settings.DATABASES["default"]
+    print(f"database: {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]})")
+    if args.no_serve:
+        return 0
+    print(f"serving http://{args.host}:{args.port}/  (Ctrl+C to stop)")
+    return _run_server(f"{args.host}:{args.port}", workers=2, threads=4)
+
+
+def serve_command(args) -> int:
+    if not os.environ.get("MADOGUCHI_SECRET_KEY"):
+        raise CommandError("MADOGUCHI_SECRET_KEY must be set for production (see docs/operations.md)")
+    _setup_django()
+    _check_catalog()
+    if args.migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=1)
+    return _run_server(args.bind, workers=args.workers, threads=args.threads)
+
+
+def _run_server(bind: str, workers: int, threads: int) -> int:
+    if os.name != "posix":  # gunicorn is POSIX-only; Windows counter PCs get Django's threaded server
+        from django.core.management import call_command
+
+        call_command("runserver", bind, use_reloader=False)
+        return 0
+    from gunicorn.app.base import BaseApplication
+
+    from madoguchi.web.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            options = {
+                "bind": bind,
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": os.environ.get("MADOGUCHI_ACCESS_LOG", "-"),
+                "timeout": 60,
+                "graceful_timeout": 10,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Server().run()
+    return 0
+
+
+def manage_command(args) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["madoguchi manage", *args.args])
+    return 0

@@ -1,0 +1,1 @@
+"""The Django shell around the domain core: counter UI, persistence and auth."""

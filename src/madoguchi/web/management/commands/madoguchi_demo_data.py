@@ -1,0 +1,69 @@
+"""Create the roles, demo staff accounts and a few fictional sample cases. Safe to run again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from madoguchi.web.models import Case, Role
+from madoguchi.web.services import guide_for, save_answer, current_catalog
+
+# Demo accounts only: the demo listens on 127.0.0.1 and holds fictional data.
+DEMO_USERS = [
+    ("madoguchi", "窓口 花子", Role.COUNTER_CLERK, "madoguchi-demo", False),
+    ("tantou", "担当 一郎", Role.DEPARTMENT_STAFF, "tantou-demo", False),
+    ("kansa", "監査 次郎", Role.AUDITOR, "kansa-demo", False),
+    ("admin", "管理 三郎", Role.ADMINISTRATOR, "admin-demo", True),
+]
+
+# Fictional families (no real people): facts already answered, so the list shows a case in progress.
+SAMPLE_CASES = [
+    (
+        "okuyami",
+        "受付番号 1（架空: 緑川家）",
+        {
+            "deceased.death_date": date(2026, 11, 20),
+            "deceased.birth_date": date(1944, 3, 15),
+            "deceased.health_insurance": "kouki",
+            "deceased.was_householder": True,
+        },
+    ),
+]
+
+
+def ensure_roles() -> dict[str, Group]:
+    return {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+
+
+class Command(BaseCommand):
+    help = "Set up demo roles, staff accounts and sample cases (fictional)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        groups = ensure_roles()
+        self.stdout.write("demo accounts (user / password / role):")
+        for username, full_name, role, password, superuser in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            family, given = full_name.split(" ")
+            user.last_name, user.first_name = family, given
+            user.is_staff = superuser
+            user.is_superuser = superuser
+            user.set_password(password)
+            user.save()
+            user.groups.add(groups[role.value])
+            self.stdout.write(f"  {username:10} {password:16} {role.label}")
+        clerk = User.objects.get(username="madoguchi")
+        catalog = current_catalog()
+        for event_id, visitor, facts in SAMPLE_CASES:
+            if event_id not in catalog.events or Case.objects.filter(visitor_name=visitor).exists():
+                continue
+            case = Case.objects.create(catalog_id=catalog.municipality.id, event_id=event_id, created_by=clerk, visitor_name=visitor)
+            case.assign_number()
+            case.save(update_fields=["number"])
+            guide = guide_for(event_id)
+            for name, value in facts.items():
+                if name in guide.catalog.facts:
+                    save_answer(case, guide.catalog.facts[name], value, clerk)

@@ -1,0 +1,130 @@
+"""Glue between the database and the pure guide engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from madoguchi.catalog import Catalog, get_catalog
+from madoguchi.catalog.models import Fact
+from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
+from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark
+from madoguchi.wareki import parse_date
+
+_guides: dict[tuple[int, str], Guide] = {}
+
+
+def current_catalog() -> Catalog:
+    return get_catalog(settings.CATALOG_PATH)
+
+
+def guide_for(event_id: str) -> Guide:
+    catalog = current_catalog()
+    key = (id(catalog), event_id)
+    guide = _guides.get(key)
+    if guide is None:
+        guide = Guide(catalog, event_id)
+        _guides.clear() if len(_guides) > 16 else None
+        _guides[key] = guide
+    return guide
+
+
+@dataclass
+class CaseState:
+    case: Case
+    guide: Guide
+    known: dict[str, Any]
+    skipped: set[str]
+    rows: dict[str, CaseFact]
+    marks: dict[str, ProcedureMark]
+    result: GuideResult
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.guide.catalog
+
+
+def load_state(case: Case) -> CaseState:
+    guide = guide_for(case.event_id)
+    rows = {row.name: row for row in case.facts.all()}
+    known: dict[str, Any] = {}
+    skipped: set[str] = set()
+    for name, row in rows.items():
+        fact = guide.catalog.facts.get(name)
+        if fact is None:
+            continue  # a fact the catalog no longer has: kept in the database, ignored by the guide
+        if row.skipped:
+            skipped.add(name)
+            continue
+        try:
+            known[name] = coerce_value(fact, date.fromisoformat(row.value) if fact.type == "date" else row.value)
+        except (FactValueError, TypeError, ValueError):
+            continue  # the catalog changed the fact's type; the question will be asked again
+    marks = {m.procedure_id: m for m in case.marks.all()}
+    return CaseState(case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped))
+
+
+def parse_answer(fact: Fact, raw: str) -> Any:
+    """A form value (text) → the fact's type. Raises FactValueError with a message for the clerk."""
+    raw = (raw or "").strip()
+    if fact.type == "bool":
+        if raw in ("true", "false"):
+            return raw == "true"
+        raise FactValueError(fact.name, "「はい」か「いいえ」を選んでください")
+    if fact.type == "int":
+        import unicodedata
+
+        text = unicodedata.normalize("NFKC", raw).removesuffix(fact.unit or "\0").strip()
+        if not text.lstrip("-").isdigit():
+            raise FactValueError(fact.name, "数字で入力してください")
+        value = int(text)
+        try:
+            return coerce_value(fact, value)
+        except FactValueError as exc:
+            low = "" if fact.min is None else f"{fact.min}"
+            high = "" if fact.max is None else f"{fact.max}"
+            raise FactValueError(fact.name, f"{low}〜{high}の範囲で入力してください") from exc
+    if fact.type == "date":
+        try:
+            return parse_date(raw)
+        except ValueError as exc:
+            raise FactValueError(fact.name, str(exc)) from None
+    if fact.type == "choice":
+        if raw in fact.choice_values:
+            return raw
+        raise FactValueError(fact.name, "選択肢から選んでください")
+    if len(raw) > 2000:
+        raise FactValueError(fact.name, "2000文字以内で入力してください")
+    return raw
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def save_answer(case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview") -> None:
+    next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
+    CaseFact.objects.update_or_create(
+        case=case,
+        name=fact.name,
+        defaults={
+            "value": None if skipped else _json(value),
+            "skipped": skipped,
+            "source": source,
+            "updated_by": user,
+            "sequence": next_seq,
+        },
+    )
+    case.save(update_fields=["updated_at"])
+
+
+def audit(request, action: str, case: Case | None = None, **detail) -> None:
+    user = request.user if request is not None and request.user.is_authenticated else None
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    AuditEvent.objects.create(user=user, action=action, case=case, detail=detail, ip=ip)

@@ -1,0 +1,104 @@
+"""The 手続き案内票 as a PDF, drawn with ReportLab and an embedded Japanese TrueType font."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xml.sax.saxutils import escape
+
+from madoguchi.pdf_fonts import register_font
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=4),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=8, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontSize=11, leading=15, spaceBefore=6, spaceAfter=2),
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#444444")),
+    }
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text or "")), style)
+
+
+def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
+    font = register_font()
+    st = _styles(font)
+    case, muni, event = ctx["case"], ctx["municipality"], ctx["event"]
+    story: list = [
+        _p("手続き案内票", st["title"]),
+        _p(f"{muni.prefecture}{muni.name}　{event.name}", st["base"]),
+        _p(f"案件番号: {case.number}　発行日: {ctx['issued']}" + (f"　基準日: {ctx['event_date']}" if ctx["event_date"] else ""), st["base"]),
+        Spacer(1, 4 * mm),
+        _p("市役所での手続き", st["h2"]),
+    ]
+    widths = [52 * mm, 70 * mm, 40 * mm, 18 * mm]
+    table_style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    for group in ctx["office_groups"]:
+        d = group.department
+        story.append(_p(f"{d.name}　{d.counter or ''} {d.location or ''}　{('☎ ' + d.phone) if d.phone else ''}", st["h3"]))
+        rows = [[_p(h, st["small"]) for h in ("手続き", "お持ちいただくもの", "期限", "予定")]]
+        for v in group.items:
+            plan = v.mark.get_plan_display() if v.mark and v.mark.plan else ""
+            rows.append(
+                [
+                    _p(f"□ {v.procedure.name}", st["base"]),
+                    _p("、".join(v.procedure.documents), st["small"]),
+                    _p(v.deadline_text or "—", st["small"]),
+                    _p(plan, st["small"]),
+                ]
+            )
+        story.append(Table(rows, colWidths=widths, style=table_style, repeatRows=1))
+    if not ctx["office_groups"]:
+        story.append(_p("市役所での手続きはありません。", st["base"]))
+    if ctx["external_groups"]:
+        story.append(_p("市役所以外での手続き", st["h2"]))
+        for group in ctx["external_groups"]:
+            d = group.department
+            story.append(_p(f"{d.name}　{d.location or ''}　{('☎ ' + d.phone) if d.phone else ''}", st["h3"]))
+            rows = [
+                [_p(f"□ {v.procedure.name}", st["base"]), _p("、".join(v.procedure.documents), st["small"]), _p(v.deadline_text or "—", st["small"])]
+                for v in group.items
+            ]
+            story.append(Table(rows, colWidths=[62 * mm, 78 * mm, 40 * mm], style=table_style))
+    if ctx["automatic"]:
+        story.append(_p("手続きが不要なもの（自動で処理されます）", st["h2"]))
+        for v in ctx["automatic"]:
+            story.append(_p(f"・{v.procedure.name}: {v.procedure.why}", st["base"]))
+    if ctx["undetermined"]:
+        story.append(_p("確認が必要なもの", st["h2"]))
+        for v in ctx["undetermined"]:
+            story.append(_p(f"・{v.procedure.name}（{v.department.name}）: {'、'.join(v.waiting_labels)}", st["base"]))
+
+    footer = f"{muni.name} {muni.address or ''} {('☎ ' + muni.phone) if muni.phone else ''}　案件番号 {case.number}"
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(font, 7.5)
+        canvas.drawString(15 * mm, 10 * mm, footer)
+        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"{doc.page}")
+        canvas.restoreState()
+
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=18 * mm,
+        title=f"手続き案内票 {case.number}", author=f"{muni.prefecture}{muni.name}",
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()

@@ -1,0 +1,239 @@
+"""Counter views. Every POST works without JavaScript (redirect back to the case); with htmx, the question
+panel and the procedure list are swapped in place after each answer."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from madoguchi.catalog import CatalogError
+from madoguchi.guide import FactValueError
+from madoguchi.web import presenters
+from madoguchi.web.models import Case, ProcedureMark, Role
+from madoguchi.web.services import audit, current_catalog, load_state, parse_answer, save_answer
+
+COUNTER_ROLES = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
+
+
+def has_role(user, *roles) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    names = {r.value if hasattr(r, "value") else r for r in roles}
+    return user.groups.filter(name__in=names).exists()
+
+
+def role_required(*roles):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _case(number: str) -> Case:
+    if len(number) > 20:
+        raise Http404
+    return get_object_or_404(Case, number=number)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("case-list")
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    try:
+        catalog = current_catalog()
+    except CatalogError as exc:
+        return render(request, "counter/catalog_error.html", {"issues": exc.issues}, status=503)
+    cases = Case.objects.select_related("created_by").order_by("-created_at")[:50]
+    return render(request, "counter/case_list.html", {"cases": cases, "events": list(catalog.events.values())})
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_new(request: HttpRequest) -> HttpResponse:
+    catalog = current_catalog()
+    event_id = request.POST.get("event", "")
+    if event_id not in catalog.events:
+        return HttpResponseBadRequest("unknown life event")
+    visitor = request.POST.get("visitor_name", "").strip()[:100]
+    with transaction.atomic():
+        case = Case.objects.create(
+            catalog_id=catalog.municipality.id, event_id=event_id, created_by=request.user, visitor_name=visitor
+        )
+        case.assign_number()
+        case.save(update_fields=["number"])
+        audit(request, "case.create", case, event=event_id)
+    return redirect("case-detail", number=case.number)
+
+
+def _case_context(request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None) -> dict:
+    state = load_state(case)
+    return presenters.case_page(state, ask=ask, error=error)
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    ask = request.GET.get("ask") or None
+    audit(request, "case.view", case)
+    return render(request, "counter/case.html", _case_context(request, case, ask=ask))
+
+
+def _panels(request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, status=200):
+    """The response to a change: both panels for htmx, or a redirect for a plain form post."""
+    if request.htmx:
+        response = render(request, "counter/_panels.html", _case_context(request, case, ask=ask, error=error))
+        response.status_code = status
+        return response
+    if error:
+        messages.error(request, error)
+    url = reverse("case-detail", kwargs={"number": case.number})
+    return redirect(f"{url}?ask={ask}" if ask else url)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_answer(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    catalog = current_catalog()
+    name = request.POST.get("fact", "")
+    fact = catalog.facts.get(name)
+    if fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
+        return HttpResponseBadRequest("unknown question")
+    if request.POST.get("skip") == "1":
+        save_answer(case, fact, None, request.user, skipped=True)
+        audit(request, "case.answer", case, fact=name, skipped=True)
+        return _panels(request, case)
+    try:
+        value = parse_answer(fact, request.POST.get("value", ""))
+    except FactValueError as exc:
+        message = str(exc).split(": ", 1)[-1]
+        return _panels(request, case, ask=name, error=f"{fact.label}: {message}", status=422)
+    save_answer(case, fact, value, request.user)
+    audit(request, "case.answer", case, fact=name)
+    return _panels(request, case)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_forget(request: HttpRequest, number: str) -> HttpResponse:
+    """Take an answer back: the fact becomes unknown and the guide asks it again."""
+    case = _case(number)
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    name = request.POST.get("fact", "")
+    deleted, _ = case.facts.filter(name=name).delete()
+    if deleted:
+        audit(request, "case.forget", case, fact=name)
+    return _panels(request, case, ask=name if deleted else None)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_mark(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    procedure_id = request.POST.get("procedure", "")
+    catalog = current_catalog()
+    if procedure_id not in catalog.procedures:
+        return HttpResponseBadRequest("unknown procedure")
+    plan = request.POST.get("plan", "")
+    if plan not in {"", *ProcedureMark.Plan.values}:
+        return HttpResponseBadRequest("unknown plan")
+    note = request.POST.get("note", "").strip()
+    if len(note) > 500:
+        return _panels(request, case, error="メモは500文字以内で入力してください。", status=422)
+    ProcedureMark.objects.update_or_create(
+        case=case, procedure_id=procedure_id, defaults={"plan": plan, "note": note, "updated_by": request.user}
+    )
+    audit(request, "case.mark", case, procedure=procedure_id, plan=plan)
+    return _panels(request, case)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_note(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    note = request.POST.get("note", "")
+    if len(note) > 4000:
+        return _panels(request, case, error="メモは4000文字以内で入力してください。", status=422)
+    case.note = note
+    case.save(update_fields=["note", "updated_at"])
+    audit(request, "case.note", case)
+    return _panels(request, case)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_finish(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    if case.status == Case.Status.OPEN:
+        case.status = Case.Status.FINISHED
+        case.finished_at = timezone.now()
+        case.save(update_fields=["status", "finished_at", "updated_at"])
+        audit(request, "case.finish", case)
+    return redirect("case-sheet", number=case.number)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_reopen(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    if case.status == Case.Status.FINISHED:
+        case.status = Case.Status.OPEN
+        case.finished_at = None
+        case.save(update_fields=["status", "finished_at", "updated_at"])
+        audit(request, "case.reopen", case)
+    return redirect("case-detail", number=case.number)
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_sheet(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    state = load_state(case)
+    audit(request, "sheet.view", case)
+    return render(request, "counter/sheet.html", presenters.sheet(state))
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_sheet_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    from madoguchi.web.sheet_pdf import render_sheet_pdf
+
+    case = _case(number)
+    state = load_state(case)
+    pdf = render_sheet_pdf(presenters.sheet(state))
+    audit(request, "sheet.pdf", case)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tetsuzuki-annai-{case.number}.pdf"'
+    return response
