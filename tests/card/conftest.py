@@ -16,8 +16,8 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def hierarchy() -> builder.TestHierarchy:
-    return builder.test_hierarchy()
+def hierarchy() -> builder.VirtualHierarchy:
+    return builder.virtual_hierarchy()
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,7 @@ def test_unknown_issuer_key_id(card_files, hierarchy):
     assert r.signature.status == "invalid" and "no configured CA key" in r.signature.reason
 
 
-def test_test_hierarchy_refused_without_test_mode(card_files, hierarchy):
+def test_virtual_hierarchy_refused_without_test_mode(card_files, hierarchy):
     store = TrustStore(test_mode=False)
     store.add(hierarchy.ca_key_id, hierarchy.ca.public_key())
     r = decode(_files(card_files), store)

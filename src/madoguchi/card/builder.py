@@ -100,7 +100,7 @@ def new_key() -> rsa.RSAPrivateKey:
 
 
 @dataclass(frozen=True)
-class TestHierarchy:
+class VirtualHierarchy:
     ca: rsa.RSAPrivateKey
     card: rsa.RSAPrivateKey
     ca_key_id: bytes = VIRTUAL_CA_KEY_ID
@@ -118,6 +118,6 @@ class TestHierarchy:
 
 
 @functools.lru_cache(maxsize=1)
-def test_hierarchy() -> TestHierarchy:
+def virtual_hierarchy() -> VirtualHierarchy:
     """The process-wide virtual test CA and card key (generated once per process)."""
-    return TestHierarchy(ca=new_key(), card=new_key())
+    return VirtualHierarchy(ca=new_key(), card=new_key())

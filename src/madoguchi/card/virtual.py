@@ -107,7 +107,7 @@ PROFILES: dict[str, CardProfile] = {
 def card_files(profile_id: str) -> dict[int, bytes]:
     """The EF contents of a profile, signed by the process's virtual test CA."""
     p = PROFILES[profile_id]
-    keys = builder.test_hierarchy()
+    keys = builder.virtual_hierarchy()
     ef1 = builder.my_number_file(p.my_number)
     ef2 = builder.attributes_file(p.name, p.address, p.birth, p.sex, outer_form=p.outer_form)
     ef3 = builder.integrity_file(ef1, ef2, keys.card)

@@ -88,7 +88,7 @@ def _trust_args(p: argparse.ArgumentParser) -> None:
 
 
 def _trust(args, *, virtual: bool):
-    from madoguchi.card.builder import test_hierarchy
+    from madoguchi.card.builder import virtual_hierarchy
     from madoguchi.card.errors import TrustConfigError
     from madoguchi.card.signature import CA_KEY_ENV, production_store
 
@@ -102,7 +102,7 @@ def _trust(args, *, virtual: bool):
             else:
                 return None
         if choice == "test":
-            store = test_hierarchy().trust_store()
+            store = virtual_hierarchy().trust_store()
             if os.environ.get(CA_KEY_ENV):
                 store.add_file(os.environ[CA_KEY_ENV])
             return store
@@ -188,7 +188,7 @@ def _transport(args):
 
 
 def _save_files(directory: str, reading, virtual: bool) -> None:
-    from madoguchi.card.builder import test_hierarchy
+    from madoguchi.card.builder import virtual_hierarchy
     from madoguchi.card.signature import key_file_text
 
     out = Path(directory)
@@ -205,7 +205,7 @@ def _save_files(directory: str, reading, virtual: bool) -> None:
             path.write_bytes(data)
             path.chmod(0o600)
     if virtual:
-        h = test_hierarchy()
+        h = virtual_hierarchy()
         (out / "test-ca.pem").write_text(
             key_file_text(h.ca.public_key(), h.ca_key_id, "madoguchi virtual test CA (this process only)")
         )

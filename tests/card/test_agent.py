@@ -1,0 +1,211 @@
+"""The local card agent over real HTTP on 127.0.0.1: token, origin, PIN rules, and no PIN in logs."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import threading
+
+import pytest
+
+from madoguchi.card import transport
+from madoguchi.card.agent import AgentConfig, CardAgent, make_server
+from madoguchi.card.builder import virtual_hierarchy
+from madoguchi.card.virtual import PROFILES
+
+TOKEN = "t0ken-for-tests-0123456789"
+ORIGIN = "https://madoguchi.example.lg.jp"
+PIN_MARK = "4821"  # a wrong PIN that appears nowhere else, to search the logs for
+
+
+class Agent:
+    def __init__(self, card: str):
+        self.transport = transport.create("virtual", {"card": card})
+        self.config = AgentConfig(token=TOKEN, origin=ORIGIN, port=0)
+        self.server = make_server(CardAgent(self.transport, virtual_hierarchy().trust_store()), self.config)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def request(self, method, path, body=None, *, token=TOKEN, origin=ORIGIN, host=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = {"Host": host or f"127.0.0.1:{self.port}"}
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        if origin:
+            h["Origin"] = origin
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        return resp.status, dict(resp.getheaders()), (json.loads(raw) if raw else None)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def agent_for():
+    started = []
+
+    def start(card="demo"):
+        a = Agent(card)
+        started.append(a)
+        return a
+
+    yield start
+    for a in started:
+        a.close()
+
+
+def test_status(agent_for):
+    a = agent_for("demo")
+    status, headers, body = a.request("GET", "/v1/status")
+    assert status == 200
+    assert headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert body["card"]["tries_left"] == 3 and body["card"]["present"]
+    assert body["test_mode"] is True
+    assert body["readers"][0]["name"].startswith("madoguchi virtual card")
+
+
+def test_read_demo(agent_for):
+    a = agent_for("demo")
+    status, _, body = a.request("POST", "/v1/read", {"pin": "1234"})
+    assert status == 200
+    assert body["card"]["my_number_masked"] == "********" + PROFILES["demo"].my_number[-4:]
+    assert PROFILES["demo"].my_number not in json.dumps(body["card"])
+    assert body["my_number"] == PROFILES["demo"].my_number  # only in its own field
+    assert body["card"]["signature"] == "valid"
+    assert set(body["evidence"]) == {"ef0001", "ef0002", "ef0003", "ef0004"}
+    assert "pin" not in json.dumps(body).lower().replace("pin_", "")
+
+
+def test_read_without_my_number(agent_for):
+    a = agent_for("demo")
+    status, _, body = a.request("POST", "/v1/read", {"pin": "1234", "read_my_number": False})
+    assert status == 200 and body["my_number"] is None and body["card"]["my_number_masked"] is None
+    assert body["card"]["signature"] == "valid"
+
+
+def test_token_required(agent_for):
+    a = agent_for("demo")
+    assert a.request("GET", "/v1/status", token=None)[0] == 401
+    assert a.request("GET", "/v1/status", token="wrong-token-wrong-token")[0] == 401
+    status, _, body = a.request("POST", "/v1/read", {"pin": "0000"}, token="nope")
+    assert status == 401
+    # The refused request did not reach the card.
+    assert a.request("GET", "/v1/status")[2]["card"]["tries_left"] == 3
+
+
+def test_origin_enforced(agent_for):
+    a = agent_for("demo")
+    status, headers, body = a.request("GET", "/v1/status", origin="https://evil.example")
+    assert status == 403 and body["error"] == "bad_origin"
+    assert "Access-Control-Allow-Origin" not in headers
+    # No Origin header (a non-browser client with the token) is accepted.
+    assert a.request("GET", "/v1/status", origin=None)[0] == 200
+
+
+def test_host_header_checked(agent_for):
+    a = agent_for("demo")
+    assert a.request("GET", "/v1/status", host="attacker.example:80")[0] == 403
+
+
+def test_preflight(agent_for):
+    a = agent_for("demo")
+    status, headers, _ = a.request(
+        "OPTIONS",
+        "/v1/read",
+        token=None,
+        headers={"Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"},
+    )
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "Authorization" in headers["Access-Control-Allow-Headers"]
+    assert headers["Access-Control-Allow-Private-Network"] == "true"
+    assert a.request("OPTIONS", "/v1/read", token=None, origin="https://evil.example")[0] == 403
+
+
+def test_wrong_pin_then_tries_left(agent_for):
+    a = agent_for("demo")
+    status, _, body = a.request("POST", "/v1/read", {"pin": PIN_MARK})
+    assert status == 409 and body == {**body, "error": "wrong_pin", "tries_left": 2}
+    assert a.request("GET", "/v1/status")[2]["card"]["tries_left"] == 2
+    # The agent keeps the card's state between requests; a right PIN resets the counter.
+    assert a.request("POST", "/v1/read", {"pin": "1234"})[0] == 200
+    assert a.request("GET", "/v1/status")[2]["card"]["tries_left"] == 3
+
+
+def test_one_try_left_needs_confirmation(agent_for):
+    a = agent_for("one-try-left")
+    status, _, body = a.request("POST", "/v1/read", {"pin": "1234"})
+    assert status == 409 and body["error"] == "confirm_last_try" and body["tries_left"] == 1
+    assert a.request("GET", "/v1/status")[2]["card"]["tries_left"] == 1  # nothing was spent
+    status, _, body = a.request("POST", "/v1/read", {"pin": "1234", "confirm_last_try": True})
+    assert status == 200
+
+
+def test_blocked(agent_for):
+    a = agent_for("one-try-left")
+    status, _, body = a.request("POST", "/v1/read", {"pin": PIN_MARK, "confirm_last_try": True})
+    assert status == 423 and body["error"] == "pin_blocked" and body["tries_left"] == 0
+    st = a.request("GET", "/v1/status")[2]["card"]
+    assert st["blocked"] and st["tries_left"] == 0
+    assert a.request("POST", "/v1/virtual/reinsert", {})[0] == 200
+    assert a.request("GET", "/v1/status")[2]["card"]["tries_left"] == 1
+
+
+def test_tampered_card(agent_for):
+    a = agent_for("tampered")
+    status, _, body = a.request("POST", "/v1/read", {"pin": "1234"})
+    assert status == 200 and body["card"]["signature"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "code"),
+    [
+        ({"pin": 1234}, None, 400),
+        ({"pin": "12a4"}, None, 400),
+        ({"pin": "1234", "confirm_last_try": "yes"}, None, 400),
+        ([1, 2], None, 400),
+        ({"pin": "1234"}, {"Content-Type": "text/plain"}, 415),
+    ],
+)
+def test_bad_requests(agent_for, body, headers, code):
+    a = agent_for("demo")
+    assert a.request("POST", "/v1/read", body, headers=headers)[0] == code
+    assert a.request("GET", "/v1/status")[2]["card"]["tries_left"] == 3
+
+
+def test_unknown_path(agent_for):
+    assert agent_for("demo").request("GET", "/v1/nothing")[0] == 404
+
+
+def test_config_problems():
+    assert AgentConfig(token="short", origin=ORIGIN).problems()
+    assert AgentConfig(token=TOKEN, origin="madoguchi.example").problems()
+    assert AgentConfig(token=TOKEN, origin=ORIGIN + "/").problems()
+    assert AgentConfig(token=TOKEN, origin=ORIGIN, host="0.0.0.0").problems()  # noqa: S104
+    assert AgentConfig(token=TOKEN, origin=ORIGIN).problems() == []
+
+
+def test_pin_and_number_never_logged(agent_for, caplog, capfd):
+    caplog.set_level(logging.DEBUG)
+    a = agent_for("demo")
+    a.request("POST", "/v1/read", {"pin": PIN_MARK})
+    a.request("POST", "/v1/read", {"pin": "1234"})
+    a.request("POST", "/v1/read", {"pin": "12x4"})
+    out, err = capfd.readouterr()
+    text = caplog.text + out + err
+    assert "POST /v1/read -> 409" in caplog.text and "POST /v1/read -> 200" in caplog.text
+    assert PIN_MARK not in text
+    assert "1234" not in text
+    assert PROFILES["demo"].my_number not in text
+    assert TOKEN not in text
