@@ -43,12 +43,18 @@ def parse_date(text: str) -> date:
         raise ValueError("日付が空です")
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", cleaned)
     if m:
-        return date(int(m[1]), int(m[2]), int(m[3]))
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise ValueError(f"存在しない日付です: {text}") from None
     m = _WAREKI.match(cleaned.upper() if cleaned[:1].isascii() else cleaned)
     if m:
         era = _ERA_LETTERS.get(m[1], m[1])
         year = 1 if m[2] == "元" else int(m[2])
-        result = date(_ERAS[era] + year - 1, int(m[3]), int(m[4]))
+        try:
+            result = date(_ERAS[era] + year - 1, int(m[3]), int(m[4]))
+        except ValueError:
+            raise ValueError(f"存在しない日付です: {text}") from None
         if EraDate.from_date(result).era.kanji != era:
             raise ValueError(f"{text} は{era}の範囲外です")
         return result

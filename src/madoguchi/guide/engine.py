@@ -18,6 +18,7 @@ from madoguchi.rules import ast
 from madoguchi.rules.evaluate import UNKNOWN, CompiledRule
 
 APPLICABLE, UNDETERMINED, NOT_APPLICABLE = "applicable", "undetermined", "not_applicable"
+EVERYONE = "この手続きはどなたも対象です"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +181,7 @@ class Guide:
                 result.undetermined.append(Outcome(proc, UNDETERMINED, (), tuple(self._in_order(waiting)), due))
             elif v:
                 reasons = tuple(rule.explain(values, True)) if explain else ()
-                result.applicable.append(Outcome(proc, APPLICABLE, reasons or (proc.why,), (), due))
+                result.applicable.append(Outcome(proc, APPLICABLE, reasons or (EVERYONE,), (), due))
             else:
                 reasons = tuple(rule.explain(values, False)) if explain else ()
                 result.not_applicable.append(Outcome(proc, NOT_APPLICABLE, reasons, (), due))

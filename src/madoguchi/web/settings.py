@@ -176,7 +176,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
+# Only for `madoguchi manage collectstatic`; by default WhiteNoise serves from the package.
+STATIC_ROOT = os.environ.get("MADOGUCHI_STATIC_ROOT") or None
 # Assets are vendored in the package; WhiteNoise serves them straight from the app folders (no CDN: counter
 # networks are closed).
 WHITENOISE_USE_FINDERS = True

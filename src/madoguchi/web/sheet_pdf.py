@@ -99,6 +99,7 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=18 * mm,
         title=f"手続き案内票 {case.number}", author=f"{muni.prefecture}{muni.name}",
+        initialFontName=font,  # else the canvas starts with Helvetica, a font that is never embedded
     )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

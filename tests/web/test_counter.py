@@ -1,0 +1,271 @@
+"""The counter UI through Django's test client: roles, answering, marks, the sheet, hostile posts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark, Role
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def new_case(client, event="ev") -> Case:
+    response = client.post(reverse("case-new"), {"event": event, "visitor_name": "受付番号 7"})
+    assert response.status_code == 302
+    return Case.objects.latest("created_at")
+
+
+def answer(client, case, fact, value=None, htmx=True, skip=False):
+    data = {"fact": fact}
+    if skip:
+        data["skip"] = "1"
+    else:
+        data["value"] = value
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(reverse("case-answer", args=[case.number]), data, **headers)
+
+
+def test_login_required_and_roles(client, db):
+    assert client.get(reverse("case-list")).status_code == 302
+    staff = make_user("dept", Role.DEPARTMENT_STAFF)
+    client.force_login(staff)
+    assert client.get(reverse("case-list")).status_code == 403
+    assert client.post(reverse("case-new"), {"event": "ev"}).status_code == 403
+
+
+def test_case_flow_updates_procedures_after_each_answer(clerk_client):
+    case = new_case(clerk_client)
+    assert case.number.endswith("000001") or case.number
+    page = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert "いつですか。" in page  # the event date is the first question
+    assert "必ずする届" in page
+
+    response = answer(clerk_client, case, "ev.date", "令和8年11月20日")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="question-panel"' in body and 'id="procedure-panel"' in body
+    # The deadline is computed from the event date and shown in 和暦 and 西暦 (7 days, first day counted).
+    assert "令和8年11月26日（2026年11月26日）" in body
+
+    body = answer(clerk_client, case, "p.insurance", "kokuho").content.decode()
+    assert "国保の届" in body and "保険: 国民健康保険" in body  # the reason is shown
+    row = CaseFact.objects.get(case=case, name="p.insurance")
+    assert row.value == "kokuho" and row.source == "interview"
+
+
+def test_change_of_earlier_answer_reevaluates(clerk_client):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "p.insurance", "kokuho")
+    answer(clerk_client, case, "p.insurance", "kouki")
+    page = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
+    applicable = page.split("未確定（")[0]
+    assert "国保の届" not in applicable
+    assert CaseFact.objects.filter(case=case, name="p.insurance").count() == 1
+
+
+def test_forget_makes_the_question_come_back(clerk_client):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "p.pension", "true")
+    response = clerk_client.post(
+        reverse("case-forget", args=[case.number]), {"fact": "p.pension"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert not CaseFact.objects.filter(case=case, name="p.pension").exists()
+    assert 'data-fact="p.pension"' in response.content.decode()
+
+
+def test_skip_leaves_fact_unknown_and_not_asked_again(clerk_client):
+    case = new_case(clerk_client)
+    body = answer(clerk_client, case, "ev.date", skip=True).content.decode()
+    assert CaseFact.objects.get(case=case, name="ev.date").skipped
+    assert 'class="question" data-fact="ev.date"' not in body
+    assert "わからない（後で確認）" in body
+
+
+def test_plain_form_post_without_javascript_redirects_back(clerk_client):
+    case = new_case(clerk_client)
+    response = answer(clerk_client, case, "p.pension", "false", htmx=False)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case-detail", args=[case.number])
+
+
+@pytest.mark.parametrize(
+    ("fact", "value", "message"),
+    [
+        ("h.members", "abc", "数字で入力してください"),
+        ("h.members", "99", "範囲"),
+        ("ev.date", "2026-13-40", "存在しない日付"),
+        ("ev.date", "平成40年1月1日", "範囲外"),
+        ("p.insurance", "nope", "選択肢"),
+        ("p.pension", "maybe", "はい"),
+    ],
+)
+def test_bad_answers_are_refused_with_a_message(clerk_client, fact, value, message):
+    case = new_case(clerk_client)
+    response = answer(clerk_client, case, fact, value)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not CaseFact.objects.filter(case=case, name=fact).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"fact": "no.such", "value": "x"},
+        {"fact": "p.age", "value": "3"},  # derived facts are not answered
+        {"fact": "", "value": ""},
+        {"fact": "p.note", "value": "x"},  # a form-only fact has no question
+        {"fact": "a" * 10000, "value": "x"},
+    ],
+)
+def test_hostile_answer_posts_are_rejected_without_500(clerk_client, data):
+    case = new_case(clerk_client)
+    response = clerk_client.post(reverse("case-answer", args=[case.number]), data)
+    assert response.status_code == 400
+
+
+def test_hostile_posts_elsewhere(clerk_client):
+    case = new_case(clerk_client)
+    mark = reverse("case-mark", args=[case.number])
+    assert clerk_client.post(mark, {"procedure": "nope", "plan": "today"}).status_code == 400
+    assert clerk_client.post(mark, {"procedure": "always", "plan": "drop table"}).status_code == 400
+    long_note = {"procedure": "always", "plan": "today", "note": "x" * 600}
+    assert clerk_client.post(mark, long_note, HTTP_HX_REQUEST="true").status_code == 422
+    assert clerk_client.post(mark, long_note).status_code == 302  # without htmx: back to the case with a message
+    assert not ProcedureMark.objects.filter(case=case).exists()
+    assert clerk_client.post(reverse("case-new"), {"event": "<script>"}).status_code == 400
+    assert clerk_client.get("/cases/" + "9" * 50 + "/").status_code == 404
+    assert clerk_client.get(reverse("case-detail", args=["2026-999999"])).status_code == 404
+    assert clerk_client.get(reverse("case-answer", args=[case.number])).status_code == 405
+
+
+def test_csrf_is_enforced(db, clerk):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    assert client.post(reverse("case-new"), {"event": "ev"}).status_code == 403
+
+
+def test_marks_and_notes(clerk_client):
+    case = new_case(clerk_client)
+    response = clerk_client.post(
+        reverse("case-mark", args=[case.number]),
+        {"procedure": "always", "plan": "today", "note": "本日受付"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    mark = ProcedureMark.objects.get(case=case, procedure_id="always")
+    assert (mark.plan, mark.note) == ("today", "本日受付")
+    clerk_client.post(reverse("case-note", args=[case.number]), {"note": "長男が来庁"})
+    case.refresh_from_db()
+    assert case.note == "長男が来庁"
+
+
+def test_finish_locks_answers_and_sheet_lists_procedures(clerk_client):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-11-20")
+    answer(clerk_client, case, "p.insurance", "kokuho")
+    answer(clerk_client, case, "p.pension", "true")
+    clerk_client.post(reverse("case-mark", args=[case.number]), {"procedure": "kokuho", "plan": "not_needed"})
+    response = clerk_client.post(reverse("case-finish", args=[case.number]))
+    assert response.status_code == 302 and response["Location"].endswith("/sheet")
+    assert answer(clerk_client, case, "p.householder", "true").status_code == 409
+
+    sheet = clerk_client.get(reverse("case-sheet", args=[case.number])).content.decode()
+    assert "手続き案内票" in sheet and case.number in sheet
+    assert "必ずする届" in sheet
+    assert "国保の届" not in sheet  # marked not needed
+    office, external = sheet.split("市役所以外での手続き")
+    assert "年金の届" in external and "年金事務所" in external
+    assert "世帯主変更" in sheet.split("確認が必要なもの")[1]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_sheet_pdf_has_text_and_embedded_fonts(clerk_client, tmp_path):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-11-20")
+    answer(clerk_client, case, "p.insurance", "kokuho")
+    response = clerk_client.get(reverse("case-sheet-pdf", args=[case.number]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "手続き案内票" in text and case.number in text and "国保の届" in text
+    assert "令和8年11月26日" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows
+    for line in rows:  # columns: name type encoding emb sub uni object id
+        emb = re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line)
+        assert emb and emb[1] == "yes", f"font not embedded: {line}"
+
+
+def test_security_headers(clerk_client):
+    response = clerk_client.get(reverse("case-list"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.content.decode()  # no inline script anywhere
+
+
+def test_login_throttling_locks_after_repeated_failures(client, db, settings):
+    make_user("someone", Role.COUNTER_CLERK, password="right-password-1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "someone", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    response = client.post(
+        reverse("login"), {"username": "someone", "password": "right-password-1"}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert response.status_code == 429
+    assert "一時停止" in response.content.decode()
+
+
+def test_login_page_and_successful_login(client, db):
+    make_user("okclerk", Role.COUNTER_CLERK, password="right-password-1")
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": "okclerk", "password": "right-password-1"})
+    assert response.status_code == 302 and response["Location"] == reverse("case-list")
+
+
+def test_audit_records_actions_without_values(clerk_client):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "p.insurance", "kokuho")
+    actions = list(AuditEvent.objects.filter(case=case).values_list("action", flat=True))
+    assert "case.create" in actions and "case.answer" in actions
+    event = AuditEvent.objects.filter(case=case, action="case.answer").first()
+    assert event.detail == {"fact": "p.insurance"}  # which fact, never its value
+    with pytest.raises(RuntimeError):
+        event.save()
+
+
+def test_session_expires_after_idle_time(settings):
+    assert settings.SESSION_COOKIE_AGE <= 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_admin_catalog_browser(client, db):
+    admin = make_user("boss", None)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    page = client.get(reverse("admin:madoguchi-catalog")).content.decode()
+    assert "国保の届" in page and "https://example.go.jp/b" in page and "p.insurance" in page
+
+
+def test_broken_catalog_shows_located_errors_not_a_trace(clerk_client, settings, tmp_path):
+    (tmp_path / "catalog.yaml").write_text("procedures: [\n", encoding="utf-8")
+    settings.CATALOG_PATH = str(tmp_path)
+    response = clerk_client.get(reverse("case-list"))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "catalog.yaml:" in body and "Traceback" not in body
+
+
+def test_health_check(client):
+    assert client.get("/healthz").content == b"ok"
