@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
+
+# Shared helpers live next to this file; make them importable whatever pytest's --import-mode is.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from card_testdata import ADDRESS, NAME, NUMBER, Recorder
 
 from madoguchi.card import builder

@@ -116,6 +116,8 @@ class PcscTransport(CardTransport):
             with_card = [r for r in candidates if r.card_present]
             if len(with_card) == 1:
                 return with_card[0].name
+            if not with_card:
+                raise NoCard("no card on " + ", ".join(r.name for r in candidates))
             names = ", ".join(r.name for r in candidates)
             raise ReaderNotFound(f"several readers match; name one with --reader ({names})")
         return candidates[0].name
@@ -127,7 +129,13 @@ class PcscTransport(CardTransport):
 
         deadline = time.monotonic() + self.options.wait_seconds
         while True:
-            name = self._choose(self.readers())
+            try:
+                name = self._choose(self.readers())
+            except NoCard:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)
+                continue
             reader = next(r for r in sc.System.readers() if str(r) == name)
             conn = reader.createConnection()
             mode = scard.SCARD_SHARE_EXCLUSIVE if self.options.exclusive else scard.SCARD_SHARE_SHARED
@@ -153,9 +161,9 @@ class PcscTransport(CardTransport):
         if not readers:
             return ["no PC/SC reader connected"]
         try:
-            self._choose(
-                [ReaderInfo(r.name, r.card_present if r.card_present is not None else True) for r in readers]
-            )
+            self._choose(readers)
+        except NoCard:
+            return []  # configuration is fine; the card is simply not there yet
         except ReaderNotFound as exc:
             return [exc.message]
         return []
