@@ -1,0 +1,67 @@
+"""Guide re-evaluation speed: one answer → full re-evaluation of a life event's catalog.
+
+Many random answer orders with random values are replayed; every evaluation after an answer is timed.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from madoguchi.catalog import load_catalog
+from madoguchi.catalog.models import Fact
+from madoguchi.guide import Guide
+
+
+def _random_value(fact: Fact, rng: random.Random) -> Any:
+    if fact.type == "bool":
+        return rng.random() < 0.5
+    if fact.type == "choice":
+        return rng.choice(list(fact.choice_values))
+    if fact.type == "int":
+        low = fact.min if fact.min is not None else 0
+        high = fact.max if fact.max is not None else 100
+        return rng.randint(low, min(high, low + 100))
+    if fact.type == "date":
+        return date(1930, 1, 1) + timedelta(days=rng.randint(0, 35000))
+    return "テキスト"
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def run(catalog_path: str | Path, event: str = "okuyami", orders: int = 300, seed: int = 20261127) -> dict[str, Any]:
+    started = time.perf_counter()
+    catalog = load_catalog(catalog_path)
+    load_ms = (time.perf_counter() - started) * 1000
+    guide = Guide(catalog, event)
+    askable = [f for f in catalog.facts_for(event) if f.askable]
+    rng = random.Random(seed)
+    timings: list[float] = []
+    guide.evaluate({})  # warm caches once, as a running server would be
+    for _ in range(orders):
+        order = askable[:]
+        rng.shuffle(order)
+        known: dict[str, Any] = {}
+        for fact in order:
+            known[fact.name] = _random_value(fact, rng)
+            t0 = time.perf_counter_ns()
+            guide.evaluate(known)
+            timings.append((time.perf_counter_ns() - t0) / 1e6)
+    timings.sort()
+    return {
+        "guide_event": event,
+        "guide_procedures": len(guide.procedures),
+        "guide_askable_facts": len(askable),
+        "guide_evaluations": len(timings),
+        "guide_eval_p50_ms": round(statistics.median(timings), 4),
+        "guide_eval_p99_ms": round(_percentile(timings, 0.99), 4),
+        "guide_eval_max_ms": round(timings[-1], 4),
+        "catalog_load_ms": round(load_ms, 1),
+    }

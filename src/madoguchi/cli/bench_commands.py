@@ -1,0 +1,51 @@
+"""``madoguchi bench [NAME ...]``: run benchmarks and print one JSON object of figures."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+from madoguchi.cli import CommandError
+
+DEFAULT_CATALOG = Path(__file__).resolve().parents[3] / "catalogs" / "sample"
+
+
+def _guide(args) -> dict:
+    from madoguchi.bench import guide
+    from madoguchi.catalog import CatalogError
+
+    try:
+        figures = guide.run(args.catalog, args.event, orders=args.orders)
+    except CatalogError as exc:
+        raise CommandError(f"the catalog has errors:\n{exc}", 1) from None
+    except KeyError:
+        raise CommandError(f"the catalog has no life event {args.event!r}") from None
+    figures["guide_goal_p99_ms"] = 1.0
+    figures["guide_goal_met"] = figures["guide_eval_p99_ms"] <= 1.0
+    return figures
+
+
+BENCHMARKS = {"guide": _guide}
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("bench", help="run benchmarks and print JSON figures")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})")
+    parser.add_argument("--catalog", default=os.environ.get("MADOGUCHI_CATALOG", str(DEFAULT_CATALOG)))
+    parser.add_argument("--event", default="okuyami", help="life event for the guide benchmark")
+    parser.add_argument("--orders", type=int, default=300, help="random answer orders for the guide benchmark")
+    parser.set_defaults(func=bench_command)
+
+
+def bench_command(args) -> int:
+    names = args.names or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        raise CommandError(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    figures: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
+    for name in names:
+        figures.update(BENCHMARKS[name](args))
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    return 0
