@@ -207,19 +207,19 @@ def test_pointer_puts_a_caret_under_the_column():
 
 
 @pytest.mark.parametrize(
-    ("text", "column"),
+    ("text", "column", "char"),
     [
         # A rule written over several lines (YAML `applies_when: |`): the column counts from the rule's
-        # first character, as documented, so that pointer() lands on the offending character.
-        ("a.b and\nc.d = 1", 13),
-        ("a.b and\nc.d == 'x'", 15),
-        ("a.b and\nc.d == 1)", 16),
+        # first character, as documented, so that it can be used as an index into the rule text.
+        ("a.b and\nc.d = 1", 13, "="),
+        ("a.b and\nc.d == 'x'", 16, "'"),
+        ("a.b and\nc.d == 1)", 17, ")"),
     ],
 )
-def test_columns_in_multi_line_rules_count_from_the_start_of_the_rule(text, column):
+def test_columns_in_multi_line_rules_count_from_the_start_of_the_rule(text, column, char):
     error = _error(text)
     assert error.column == column, error
-    assert error.pointer().splitlines()[-1] == " " * (column - 1) + "^"
+    assert text[error.column - 1] == char
 
 
 @pytest.mark.parametrize(

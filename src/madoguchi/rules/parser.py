@@ -207,7 +207,9 @@ def parse(text: str) -> ast.Node:
         expected = _describe_expected(set(exc.expected))
         if exc.token.type == "$END":
             raise RuleSyntaxError(f"the rule ends too early; expected {expected}", text, len(text) + 1) from None
-        column = exc.column if isinstance(exc.column, int) and exc.column > 0 else 1
+        # lark's column counts within the line; ours counts within the whole rule (rules may span lines).
+        start = getattr(exc.token, "start_pos", None)
+        column = start + 1 if isinstance(start, int) and start >= 0 else 1
         raise RuleSyntaxError(f"unexpected {str(exc.token)!r}; expected {expected}", text, column) from None
     except UnexpectedCharacters as exc:
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
@@ -220,11 +222,15 @@ def parse(text: str) -> ast.Node:
             hint = " (use and / or)"
         elif char.isupper():
             hint = " (fact names are lower case)"
-        raise RuleSyntaxError(f"unexpected character {char!r}{hint}", text, exc.column) from None
+        raise RuleSyntaxError(f"unexpected character {char!r}{hint}", text, exc.pos_in_stream + 1) from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
         raise RuleSyntaxError(str(exc).splitlines()[0], text, getattr(exc, "column", 1) or 1) from None
-    result = _ToAst().transform(tree)
-    return result
+    except RecursionError:
+        raise RuleSyntaxError("the rule is nested too deeply", text, 1) from None
+    try:
+        return _ToAst().transform(tree)
+    except RecursionError:
+        raise RuleSyntaxError("the rule is nested too deeply", text, 1) from None
 
 
 def parse_date_literal(value: str) -> date | None:
