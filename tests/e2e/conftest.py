@@ -87,7 +87,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def madoguchi_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("e2e-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
@@ -147,7 +147,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, madoguchi_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -70,8 +70,8 @@ def answer_current(page) -> str:
     return fact
 
 
-def test_okuyami_case_end_to_end_with_restart(page, live_server, pdftotext, tmp_path):
-    base = live_server.url
+def test_okuyami_case_end_to_end_with_restart(page, madoguchi_server, pdftotext, tmp_path):
+    base = madoguchi_server.url
     login(page, base)
     page.click("button[name=event][value=okuyami]")
     page.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"))
@@ -88,7 +88,7 @@ def test_okuyami_case_end_to_end_with_restart(page, live_server, pdftotext, tmp_
     assert rows_before == 4
 
     # The server process is restarted mid-case; the page reloads and everything is still there.
-    live_server.restart()
+    madoguchi_server.restart()
     page.goto(case_url)
     assert page.locator("[data-testid=answers] tr[data-fact]").count() == rows_before
     assert "令和8年11月20日（2026年11月20日）" in page.locator("[data-testid=answers]").inner_text()
@@ -135,8 +135,8 @@ def test_okuyami_case_end_to_end_with_restart(page, live_server, pdftotext, tmp_
     assert page.csp_errors == []
 
 
-def test_keyboard_only_answers(page, live_server):
-    base = live_server.url
+def test_keyboard_only_answers(page, madoguchi_server):
+    base = madoguchi_server.url
     login(page, base)
     page.focus("button[name=event][value=okuyami]")
     page.keyboard.press("Enter")

@@ -29,6 +29,11 @@ def register(sub) -> None:
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.web.settings")
+    if not os.environ.get("DATABASE_URL"):
+        # The embedded SQLite database lives in MADOGUCHI_HOME; make sure the folder exists.
+        from pathlib import Path
+
+        Path(os.environ.get("MADOGUCHI_HOME", "var")).mkdir(parents=True, exist_ok=True)
     import django
 
     django.setup()
