@@ -84,7 +84,7 @@ def test_read_demo(agent_for):
     assert body["my_number"] == PROFILES["demo"].my_number  # only in its own field
     assert body["card"]["signature"] == "valid"
     assert set(body["evidence"]) == {"ef0001", "ef0002", "ef0003", "ef0004"}
-    assert "pin" not in json.dumps(body).lower().replace("pin_", "")
+    assert "pin" not in body and "pin" not in body["card"]  # the PIN is never echoed
 
 
 def test_read_without_my_number(agent_for):
@@ -209,3 +209,64 @@ def test_pin_and_number_never_logged(agent_for, caplog, capfd):
     assert "1234" not in text
     assert PROFILES["demo"].my_number not in text
     assert TOKEN not in text
+
+
+def test_refused_request_closes_the_connection(agent_for):
+    a = agent_for("demo")
+    conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=10)
+    body = json.dumps({"pin": PIN_MARK}).encode()
+    conn.request(
+        "POST",
+        "/v1/read",
+        body=body,
+        headers={"Host": f"127.0.0.1:{a.port}", "Content-Type": "application/json"},
+    )
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 401 and resp.getheader("Connection") == "close"
+    conn.close()
+
+
+def test_card_agent_command(tmp_path):
+    """The real command: refuses a weak token, then serves the virtual card on a free port."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    cmd = [sys.executable, "-m", "madoguchi", "card-agent", "--virtual", "demo", "--origin", ORIGIN]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_CARD_AGENT")}
+    proc = subprocess.run([*cmd, "--token", "short"], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2 and "token" in proc.stderr and "Traceback" not in proc.stderr
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env["MADOGUCHI_CARD_AGENT_TOKEN"] = TOKEN
+    agent = subprocess.Popen(
+        [*cmd, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request(
+                    "POST",
+                    "/v1/read",
+                    body=json.dumps({"pin": PIN_MARK}),
+                    headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+                )
+                resp = conn.getresponse()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert resp.status == 409 and json.loads(resp.read())["tries_left"] == 2
+    finally:
+        agent.terminate()
+        out, err = agent.communicate(timeout=30)
+    assert "POST /v1/read -> 409" in err
+    assert PIN_MARK not in out + err and TOKEN not in out + err

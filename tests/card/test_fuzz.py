@@ -147,3 +147,19 @@ def test_fuzz_pin_status(answers):
         KenhojoAP(RandomCard(answers)).pin_status()
     except errors.CardError:
         pass
+
+
+@QUICK
+@given(fuzzed_files(), st.booleans())
+def test_fuzz_files_read_through_the_protocol(files, t0):
+    """Malformed files on a card: reading them over APDUs also ends in typed errors only."""
+    from madoguchi.card.virtual import VirtualCard
+
+    contents = {1: files.my_number, 2: files.attributes, 3: files.integrity, 4: files.certificate}
+    card = VirtualCard.from_files(PROFILES["demo"], {k: v for k, v in contents.items() if v}, t0_quirks=t0)
+    try:
+        result = read_card(card, "1234", trust=TRUST)
+    except errors.CardError as exc:
+        assert exc.message
+        return
+    assert result.signature.status in ("valid", "invalid")

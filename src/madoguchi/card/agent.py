@@ -181,6 +181,10 @@ def make_handler(agent: CardAgent, config: AgentConfig) -> type[BaseHTTPRequestH
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
+            if status >= 400:
+                # An unread body (it may hold a PIN) must never be parsed as the next request.
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
             self.wfile.write(data)
 
