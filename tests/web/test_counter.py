@@ -269,3 +269,8 @@ def test_broken_catalog_shows_located_errors_not_a_trace(clerk_client, settings,
 
 def test_health_check(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_english_translation(clerk_client):
+    page = clerk_client.get(reverse("case-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Start a new case" in page and 'lang="en"' in page

@@ -78,6 +78,9 @@ class Fact(Strict):
     true_text: str | None = Field(default=None, description="reason phrase when a yes/no fact is yes")
     false_text: str | None = Field(default=None, description="reason phrase when a yes/no fact is no")
     unit: str | None = None
+    lower_is_heavier: bool = Field(
+        default=False, description="a grade where 1 is the heaviest: 「2級以上」 then means grades 1–2"
+    )
     min: int | None = None
     max: int | None = None
     sources: list[FactSource] = Field(default_factory=lambda: ["interview"])

@@ -37,6 +37,8 @@ def result_to_json(guide: Guide, result: GuideResult) -> dict:
                 "handling": o.procedure.handling,
                 "reasons": list(o.reasons),
                 "deadline": o.deadline.isoformat() if o.deadline else None,
+                "deadline_text": o.procedure.deadline.text if o.procedure.deadline else None,
+                "deadline_basis": o.procedure.deadline.basis if o.procedure.deadline else None,
             }
             for o in result.applicable
         ],

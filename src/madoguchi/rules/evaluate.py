@@ -462,6 +462,13 @@ _OP_WORDS = {
     "<=": ("以下", "より多い"),
     "<": ("未満", "以上"),
 }
+# For grades where 1 is the heaviest (障害等級), 「2級以上」 means grades 1 and 2.
+_GRADE_WORDS = {
+    ">=": ("以下", "より重い"),
+    ">": ("より軽い", "以上"),
+    "<=": ("以上", "より軽い"),
+    "<": ("より重い", "以下"),
+}
 
 
 def format_value(spec: FactSpec | None, value: Any) -> str:
@@ -529,7 +536,8 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
                 bound_text = _label(node.right, specs)[0]
             else:
                 bound_text = format_value(spec, bound) if spec is not None else str(bound)
-            word = _OP_WORDS[node.op][0 if truth else 1]
+            words = _GRADE_WORDS if getattr(spec, "lower_is_heavier", False) else _OP_WORDS
+            word = words[node.op][0 if truth else 1]
             out.append(f"{label}: {shown}（{bound_text}{word}）")
             return
         out.append(f"{label}: {shown}")
