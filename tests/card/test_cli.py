@@ -65,13 +65,16 @@ def test_inspect_json(capsys, saved, monkeypatch):
     assert data["birth_date_wareki"] == "平成2年4月1日"
     assert data["sex"] == "1"
     assert data["signature"] == "valid"
+    assert data["test_mode"] is True
+    assert data["warnings"] == []
     assert "123456789018" not in out + err
 
 
 def test_inspect_without_signature_files(capsys, saved):
     status, out, _ = run(capsys, *inspect_args(saved, sig=False), "--json")
     assert status == 0
-    assert json.loads(out)["signature"] == "not_checked"
+    data = json.loads(out)
+    assert data["signature"] == "not_checked" and data["warnings"] == [] and data["test_mode"] is False
 
 
 def test_inspect_keyfile_refuses_test_keys_unless_test_mode(capsys, saved):

@@ -34,6 +34,7 @@ class CardReading:
     signature: SignatureResult
     warnings: list[str] = field(default_factory=list)
     files: CardFiles | None = None
+    test_mode: bool = False  # test-hierarchy keys were accepted: always shown with the result
 
     def public_dict(self) -> dict:
         """The fields safe to print or show: the 個人番号 only masked."""
@@ -50,6 +51,7 @@ class CardReading:
             "sex_label": a.sex_label,
             "signature": self.signature.status,
             "signature_reason": self.signature.reason,
+            "test_mode": self.test_mode,
             "warnings": list(self.warnings),
         }
 
@@ -86,13 +88,11 @@ def decode(
         )
     if not have_sig:
         result = SignatureResult("not_checked", "no integrity record / certificate given")
-        warnings.append("署名未検証 / signature not checked: EF 0003 and EF 0004 not given")
     else:
         integrity = records.parse_integrity(files.integrity)
         certificate = records.parse_certificate(files.certificate)
         if trust is None:
-            result = SignatureResult("not_checked", "no CA key configured")
-            warnings.append("署名未検証 / signature not checked: no CA key configured (--trust)")
+            result = SignatureResult("not_checked", "no CA key configured (--trust)")
         else:
             result = verify(
                 trust=trust,
@@ -103,11 +103,9 @@ def decode(
             )
             if ANY_KEY_ID in trust.keys:
                 warnings.append("CA key not pinned to a key id (add a 'Key-Id:' line to the key file)")
-            if trust.test_mode:
-                warnings.append("テストモード / test mode: test-hierarchy keys accepted")
         if result.status == "invalid":
             warnings.append(f"署名が無効です / signature invalid: {result.reason}")
-    return CardReading(number, attrs, result, warnings, files)
+    return CardReading(number, attrs, result, warnings, files, test_mode=bool(trust and trust.test_mode))
 
 
 def read_card(

@@ -140,6 +140,10 @@ def _print(result: dict, as_json: bool) -> None:
     ]
     for key, label in labels:
         print(f"{label}: {result.get(key) or ''}")
+    if result.get("signature") == "not_checked" and result.get("signature_reason"):
+        print(f"署名の理由: {result['signature_reason']}")
+    if result.get("test_mode"):
+        print("テストモード: test-hierarchy keys accepted")
     for w in result.get("warnings", []):
         print(f"注意: {w}")
 
