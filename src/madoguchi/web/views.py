@@ -71,7 +71,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         catalog = current_catalog()
     except CatalogError as exc:
         return render(request, "counter/catalog_error.html", {"issues": exc.issues}, status=503)
-    cases = Case.objects.select_related("created_by").order_by("-created_at")[:50]
+    cases = list(Case.objects.select_related("created_by").order_by("-created_at")[:50])
+    for case in cases:
+        event = catalog.events.get(case.event_id)
+        case.event_name = event.name if event else case.event_id
     return render(request, "counter/case_list.html", {"cases": cases, "events": list(catalog.events.values())})
 
 
