@@ -433,14 +433,17 @@ def _value(node: ast.Node, values: Mapping[str, Any], params: Mapping[str, Any])
 
 
 def _collect_waiting(node, values, found: set[str], expand, memo) -> None:
+    # A decided sub-expression (the whole rule included) waits for nothing, whatever unknowns it mentions.
+    evaluator = memo.get(id(node))
+    if evaluator is not None and evaluator(values) is not UNKNOWN:
+        return
     if isinstance(node, ast.FactRef):
         if not node.name.startswith("param.") and node.name not in values:
             found.update(expand.get(node.name, (node.name,)))
         return
     if isinstance(node, ast.And | ast.Or):
         for operand in node.operands:
-            if memo[id(operand)](values) is UNKNOWN:
-                _collect_waiting(operand, values, found, expand, memo)
+            _collect_waiting(operand, values, found, expand, memo)
         return
     if isinstance(node, ast.Not | ast.IsKnown):
         if isinstance(node, ast.Not):
@@ -532,6 +535,8 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
             return
         if node.op in _OP_WORDS and isinstance(node.right, ast.Literal | ast.FactRef):
             bound = _value(node.right, values, params)
+            if spec is not None and spec.type == "date" and isinstance(bound, str):
+                bound = parse_date_literal(bound) or bound  # "2024-04-01" reads as 和暦, like a date parameter
             if isinstance(node.right, ast.FactRef) and not node.right.name.startswith("param."):
                 bound_text = _label(node.right, specs)[0]
             else:
