@@ -270,3 +270,20 @@ def test_card_agent_command(tmp_path):
         out, err = agent.communicate(timeout=30)
     assert "POST /v1/read -> 409" in err
     assert PIN_MARK not in out + err and TOKEN not in out + err
+
+
+def test_serve_in_thread():
+    from madoguchi.card.agent import serve_in_thread
+
+    t = transport.create("virtual", {"card": "demo"})
+    server, thread = serve_in_thread(CardAgent(t, None), AgentConfig(token=TOKEN, origin=ORIGIN, port=0))
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        conn.request("GET", "/v1/status", headers={"Authorization": f"Bearer {TOKEN}"})
+        body = json.loads(conn.getresponse().read())
+        assert body["card"]["tries_left"] == 3 and body["signature_check"] is False
+    finally:
+        server.shutdown()
+        server.server_close()
+    thread.join(timeout=5)
+    assert not thread.is_alive()

@@ -154,3 +154,20 @@ def test_integrity_digests_match_reference_rules(card_files):
     start = card_files["ef2"].index(bytes.fromhex("DF22"))
     assert rec.attributes_digest == hashlib.sha256(card_files["ef2"][start:]).digest()
     assert attrs.digest_source == card_files["ef2"][start:]
+
+
+def test_evidence_round_trip(recorder, hierarchy):
+    from madoguchi.card.reading import files_from_evidence, read_card
+
+    reading = read_card(recorder("demo"), "1234", trust=hierarchy.trust_store())
+    again = decode(files_from_evidence(reading.evidence()), hierarchy.trust_store())
+    assert again.signature.valid and again.my_number == reading.my_number
+
+
+@pytest.mark.parametrize("evidence", [{}, {"ef0002": "%%%"}, {"ef0002": 5}])
+def test_bad_evidence(evidence):
+    from madoguchi.card.errors import CardDataError
+    from madoguchi.card.reading import files_from_evidence
+
+    with pytest.raises(CardDataError):
+        files_from_evidence(evidence)

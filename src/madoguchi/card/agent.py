@@ -288,3 +288,11 @@ def make_server(agent: CardAgent, config: AgentConfig) -> ThreadingHTTPServer:
     server.RequestHandlerClass = make_handler(agent, config)
     server.daemon_threads = True
     return server
+
+
+def serve_in_thread(agent: CardAgent, config: AgentConfig) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    """Start the agent in a daemon thread (e.g. inside ``madoguchi demo``); stop with ``server.shutdown()``."""
+    server = make_server(agent, config)
+    thread = threading.Thread(target=server.serve_forever, args=(0.2,), name="card-agent", daemon=True)
+    thread.start()
+    return server, thread

@@ -69,6 +69,22 @@ class CardReading:
         return {k: base64.b64encode(v).decode("ascii") for k, v in sorted(out.items())}
 
 
+def files_from_evidence(evidence: dict[str, str]) -> CardFiles:
+    """The raw files back from ``CardReading.evidence()`` (e.g. stored with a case), for re-verification."""
+    try:
+        raw = {k: base64.b64decode(v, validate=True) for k, v in evidence.items()}
+    except (ValueError, TypeError, AttributeError):
+        raise CardDataError("evidence is not valid base64") from None
+    if "ef0002" not in raw:
+        raise CardDataError("evidence lacks EF 0002")
+    return CardFiles(
+        my_number=raw.get("ef0001"),
+        attributes=raw["ef0002"],
+        integrity=raw.get("ef0003", b""),
+        certificate=raw.get("ef0004", b""),
+    )
+
+
 def decode(
     files: CardFiles,
     trust: TrustStore | None,

@@ -256,7 +256,7 @@ def cmd_vpcd(args) -> int:
         file=sys.stderr,
     )
     try:
-        while client._thread and client._thread.is_alive():
+        while client.running:
             time.sleep(0.5)
     finally:
         client.stop()
