@@ -123,7 +123,7 @@ def _type_error(text: str, params=PARAMS) -> RuleTypeError:
         ),
         (
             "years_between(deceased.birth_date, deceased.age) >= 65",
-            37,
+            36,
             "years_between() needs a date here, got a number",
         ),
         (
