@@ -210,3 +210,8 @@ def test_console_script_no_traceback(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["signature"] == "valid"
     assert PROFILES["demo"].my_number not in proc.stdout + proc.stderr
+
+
+def test_card_without_subcommand(capsys):
+    status, out, _ = run(capsys, "card")
+    assert status == 2 and "inspect" in out

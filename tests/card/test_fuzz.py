@@ -163,3 +163,15 @@ def test_fuzz_files_read_through_the_protocol(files, t0):
         assert exc.message
         return
     assert result.signature.status in ("valid", "invalid")
+
+
+@QUICK
+@given(st.binary(max_size=40), st.integers(0, 40))
+def test_fuzz_tlv_reader(data, pos):
+    from madoguchi.card import tlv
+
+    for call in (lambda: tlv.read_tlv(data, pos), lambda: tlv.object_size(data)):
+        try:
+            call()
+        except errors.CardDataError:
+            pass
