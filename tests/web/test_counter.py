@@ -274,3 +274,37 @@ def test_health_check(client):
 def test_english_translation(clerk_client):
     page = clerk_client.get(reverse("case-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Start a new case" in page and 'lang="en"' in page
+
+
+def test_person_data_is_saved_and_fills_the_guide(clerk_client, settings):
+    from madoguchi.web.models import CasePerson
+
+    settings.CATALOG_PATH = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "catalogs" / "sample")
+    case = new_case(clerk_client, event="okuyami")
+    url = reverse("case-person", args=[case.number])
+    response = clerk_client.post(
+        url,
+        {
+            "role": "deceased",
+            "name": "緑川\u3000太郎",
+            "kana": "みどりかわ\u3000たろう",
+            "birth_date": "昭和19年3月15日",
+            "death_date": "2026-11-20",
+            "sex": "1",
+            "postal_code": "９９９－０００１",
+            "address": "架空県みどり市本町一丁目1番1号",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    person = CasePerson.objects.get(case=case, role="deceased")
+    assert person.name == "緑川\u3000太郎" and person.kana == "ミドリカワ\u3000タロウ"
+    assert person.postal_code == "999-0001" and str(person.birth_date) == "1944-03-15"
+    facts = dict(CaseFact.objects.filter(case=case).values_list("name", "value"))
+    assert facts["deceased.birth_date"] == "1944-03-15" and facts["deceased.death_date"] == "2026-11-20"
+    assert "82歳" in response.content.decode()  # the age is derived at once
+
+    bad = clerk_client.post(url, {"role": "deceased", "kana": "Taro"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422 and "カタカナ" in bad.content.decode()
+    assert clerk_client.post(url, {"role": "boss"}).status_code == 400
+    assert clerk_client.post(url, {"role": "deceased", "name": "x" * 500}, HTTP_HX_REQUEST="true").status_code == 422

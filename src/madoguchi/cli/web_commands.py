@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -23,7 +24,7 @@ def register(sub) -> None:
     serve.set_defaults(func=serve_command)
 
     manage = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser, …)")
-    manage.add_argument("args", nargs="*")
+    manage.add_argument("args", nargs=argparse.REMAINDER, help="the Django command and its options")
     manage.set_defaults(func=manage_command)
 
 

@@ -102,3 +102,50 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("audit events are append-only")
         super().save(*args, **kwargs)
+
+
+class CasePerson(models.Model):
+    """A person on the case (申請者, 亡くなった方): what forms are filled with. Filled from the card or the registry
+    where possible; typed only as a last resort. Legal names are stored exactly as given, never normalised."""
+
+    class PersonRole(models.TextChoices):
+        APPLICANT = "applicant", "申請者（来庁者）"
+        DECEASED = "deceased", "亡くなった方"
+
+    class Sex(models.TextChoices):
+        MALE = "1", "男"
+        FEMALE = "2", "女"
+        UNKNOWN = "9", "不明"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
+    role = models.CharField(max_length=20, choices=PersonRole.choices)
+    name = models.CharField("氏名", max_length=100, blank=True)
+    kana = models.CharField("フリガナ", max_length=200, blank=True)
+    kana_confirmed = models.BooleanField("フリガナ確認済み", default=False)
+    birth_date = models.DateField("生年月日", null=True, blank=True)
+    death_date = models.DateField("死亡日", null=True, blank=True)
+    sex = models.CharField("性別", max_length=1, choices=Sex.choices, blank=True)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
+    address = models.CharField("住所", max_length=300, blank=True)
+    phone = models.CharField("電話番号", max_length=20, blank=True)
+    relationship = models.CharField("続柄（亡くなった方から見て）", max_length=40, blank=True)
+    source = models.CharField(max_length=20, choices=CaseFact.Source.choices, default=CaseFact.Source.INTERVIEW)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "role"], name="one_person_per_role")]
+
+    def as_form_data(self) -> dict:
+        """The PERSON.json shape the form renderer takes (dates as ISO text)."""
+        return {
+            "name": self.name,
+            "kana": self.kana,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "death_date": self.death_date.isoformat() if self.death_date else None,
+            "sex": self.sex,
+            "postal_code": self.postal_code,
+            "address": self.address,
+            "phone": self.phone,
+            "relationship": self.relationship,
+        }

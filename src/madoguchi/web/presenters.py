@@ -119,6 +119,33 @@ def _derived(state: CaseState) -> list[tuple[Fact, str]]:
     return out
 
 
+@dataclass
+class PersonPanel:
+    role: str
+    label: str
+    person: Any
+    birth_text: str
+    death_text: str
+
+
+def _persons(state: CaseState) -> list[PersonPanel]:
+    from madoguchi.web.models import CasePerson
+
+    event = state.catalog.events[state.case.event_id]
+    roles = ["deceased", "applicant"] if event.subject == "deceased" else ["applicant"]
+    stored = {p.role: p for p in state.case.persons.all()}
+    labels = dict(CasePerson.PersonRole.choices)
+    panels = []
+    for role in roles:
+        person = stored.get(role)
+        birth = person.birth_date if person else None
+        death = person.death_date if person else None
+        panels.append(
+            PersonPanel(role, labels[role], person, format_both(birth) if birth else "", format_both(death) if death else "")
+        )
+    return panels
+
+
 def case_page(state: CaseState, ask: str | None = None, error: str | None = None) -> dict[str, Any]:
     catalog, result = state.catalog, state.result
     order = list(catalog.departments)
@@ -150,6 +177,8 @@ def case_page(state: CaseState, ask: str | None = None, error: str | None = None
         "error": error,
         "plans": ProcedureMark.Plan.choices,
         "is_open": state.case.status == state.case.Status.OPEN,
+        "persons": _persons(state),
+        "sexes": [("1", "男"), ("2", "女"), ("9", "不明")],
     }
 
 

@@ -195,6 +195,46 @@ def case_note(request: HttpRequest, number: str) -> HttpResponse:
     return _panels(request, case)
 
 
+# Person fields that are also facts of the guide: entered once, used by both.
+PERSON_FACTS = {
+    ("deceased", "birth_date"): "deceased.birth_date",
+    ("deceased", "death_date"): "deceased.death_date",
+    ("applicant", "birth_date"): "applicant.birth_date",
+}
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_person(request: HttpRequest, number: str) -> HttpResponse:
+    from madoguchi.web.forms import PersonForm
+    from madoguchi.web.models import CasePerson
+
+    case = _case(number)
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    role = request.POST.get("role", "")
+    if role not in CasePerson.PersonRole.values:
+        return HttpResponseBadRequest("unknown person role")
+    person = CasePerson.objects.filter(case=case, role=role).first() or CasePerson(case=case, role=role)
+    form = PersonForm(request.POST, instance=person)
+    if not form.is_valid():
+        first = next(iter(form.errors.items()))
+        label = form.fields[first[0]].label if first[0] in form.fields else first[0]
+        return _panels(request, case, error=f"{label}: {first[1][0]}", status=422)
+    catalog = current_catalog()
+    with transaction.atomic():
+        person = form.save(commit=False)
+        person.updated_by = request.user
+        person.save()
+        for (fact_role, field_name), fact_name in PERSON_FACTS.items():
+            value = getattr(person, field_name, None)
+            fact = catalog.facts.get(fact_name)
+            if fact_role == role and value and fact and (not fact.events or case.event_id in fact.events):
+                save_answer(case, fact, value, request.user, source=person.source)
+        audit(request, "case.person", case, role=role)
+    return _panels(request, case)
+
+
 @require_POST
 @role_required(*COUNTER_ROLES)
 def case_finish(request: HttpRequest, number: str) -> HttpResponse:

@@ -34,7 +34,7 @@
   }
   document.addEventListener("input", function (event) {
     if (!event.target.classList.contains("date-input")) { return; }
-    var out = event.target.form.querySelector(".date-preview"), p = parse(event.target.value);
+    var out = event.target.parentNode.querySelector(".date-preview") || event.target.form.querySelector(".date-preview"), p = parse(event.target.value);
     if (out) { out.textContent = p ? "→ " + wareki(p[0], p[1], p[2]) + "（" + p[0] + "年" + p[1] + "月" + p[2] + "日）" : ""; }
   });
 })();
