@@ -89,7 +89,9 @@ class CompiledRule:
         """True, False or UNKNOWN. ``values`` holds known facts only (absent = unknown)."""
         return self._eval(values)
 
-    def waiting_for(self, values: Mapping[str, Any], expand: Mapping[str, frozenset[str]] | None = None) -> set[str]:
+    def waiting_for(
+        self, values: Mapping[str, Any], expand: Mapping[str, frozenset[str]] | None = None
+    ) -> set[str]:
         """Unknown facts that could still decide an undetermined rule (empty if it is decided).
 
         ``expand`` maps an unknown derived fact to the input facts it waits for.
@@ -143,10 +145,14 @@ class _Checker:
         if isinstance(node, ast.Call):
             sig = FUNCTIONS.get(node.function)
             if sig is None:
-                raise self.fail(node, f"unknown function {node.function!r}; known: {', '.join(sorted(FUNCTIONS))}")
+                raise self.fail(
+                    node, f"unknown function {node.function!r}; known: {', '.join(sorted(FUNCTIONS))}"
+                )
             arg_types, result, _ = sig
             if len(node.args) != len(arg_types):
-                raise self.fail(node, f"{node.function}() takes {len(arg_types)} arguments, got {len(node.args)}")
+                raise self.fail(
+                    node, f"{node.function}() takes {len(arg_types)} arguments, got {len(node.args)}"
+                )
             for arg, want in zip(node.args, arg_types, strict=True):
                 got = self.type_of(arg)
                 if got != want and not (want == DATE and self._is_date_string(arg)):
@@ -180,7 +186,15 @@ class _Checker:
             raise self.fail(node, f"'{word}' needs a yes/no condition; {what} (compare it, e.g. == or >=)")
 
     def _is_date_string(self, node: ast.Node) -> bool:
-        return isinstance(node, ast.Literal) and isinstance(node.value, str) and parse_date_literal(node.value) is not None
+        if isinstance(node, ast.FactRef) and node.name.startswith("param."):
+            # YAML dates reach parameters as text ("2024-04-01"): usable wherever a date literal is.
+            value = self.params.get(node.name[len("param.") :])
+            return isinstance(value, str) and parse_date_literal(value) is not None
+        return (
+            isinstance(node, ast.Literal)
+            and isinstance(node.value, str)
+            and parse_date_literal(node.value) is not None
+        )
 
     def _choice_spec(self, node: ast.Node) -> FactSpec | None:
         if isinstance(node, ast.FactRef) and not node.name.startswith("param."):
@@ -195,14 +209,15 @@ class _Checker:
         allowed = spec.choice_values
         if lit.value not in allowed:
             raise self.fail(
-                lit, f"{lit.value!r} is not a value of {spec.name!r}; allowed: {', '.join(map(repr, allowed))}"
+                lit,
+                f"{lit.value!r} is not a value of {spec.name!r}; allowed: {', '.join(map(repr, allowed))}",
             )
 
     def check_compare(self, node: ast.Compare) -> None:
         left = self.type_of(node.left)
         if node.op in ("in", "not in"):
             if not isinstance(node.right, ast.ListLiteral) or not node.right.items:
-                raise self.fail(node.right, f"'{node.op}' needs a non-empty list like [\"a\", \"b\"]")
+                raise self.fail(node.right, f'\'{node.op}\' needs a non-empty list like ["a", "b"]')
             spec = self._choice_spec(node.left)
             for item in node.right.items:
                 got = self.type_of(item)
@@ -212,7 +227,12 @@ class _Checker:
             return
         right = self.type_of(node.right)
         if left != right:
-            if left == DATE and self._is_date_string(node.right) or right == DATE and self._is_date_string(node.left):
+            if (
+                left == DATE
+                and self._is_date_string(node.right)
+                or right == DATE
+                and self._is_date_string(node.left)
+            ):
                 return
             raise self.fail(node, f"cannot compare a {left} with a {right}")
         if node.op in ("<", "<=", ">", ">=") and left not in (NUMBER, DATE):
@@ -256,7 +276,10 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
         return _const(value)
     if isinstance(node, ast.FactRef):
         if node.name.startswith("param."):
-            return _const(params[node.name[len("param.") :]])
+            value = params[node.name[len("param.") :]]
+            if want_date and isinstance(value, str):
+                value = parse_date_literal(value)
+            return _const(value)
         name = node.name
         return lambda values: values.get(name, UNKNOWN)
     if isinstance(node, ast.Call):
@@ -282,7 +305,10 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
 
         return call
     if isinstance(node, ast.Arithmetic):
-        left, right = _compile(node.left, specs, params, False, memo), _compile(node.right, specs, params, False, memo)
+        left, right = (
+            _compile(node.left, specs, params, False, memo),
+            _compile(node.right, specs, params, False, memo),
+        )
         op = node.op
 
         def arith(values):
@@ -306,7 +332,8 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
         left = _compile(node.left, specs, params, dates, memo)
         if node.op in ("in", "not in"):
             items = frozenset(
-                (parse_date_literal(i.value) if dates and isinstance(i.value, str) else i.value) for i in node.right.items
+                (parse_date_literal(i.value) if dates and isinstance(i.value, str) else i.value)
+                for i in node.right.items
             )
             negate = node.op == "not in"
 
@@ -385,12 +412,18 @@ _COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
 
 def _involves_date(node: ast.Compare, specs: Mapping[str, FactSpec]) -> bool:
     for side in (node.left, node.right):
-        if isinstance(side, ast.FactRef) and (spec := specs.get(side.name)) is not None and spec.type == "date":
+        if (
+            isinstance(side, ast.FactRef)
+            and (spec := specs.get(side.name)) is not None
+            and spec.type == "date"
+        ):
             return True
     return False
 
 
-def compile_rule(text: str, specs: Mapping[str, FactSpec], params: Mapping[str, Any] | None = None) -> CompiledRule:
+def compile_rule(
+    text: str, specs: Mapping[str, FactSpec], params: Mapping[str, Any] | None = None
+) -> CompiledRule:
     """Parse, type-check and compile ``text``. Raises RuleSyntaxError / RuleTypeError with a column."""
     params = params or {}
     node = parse(text)
@@ -536,7 +569,9 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
         if node.op in _OP_WORDS and isinstance(node.right, ast.Literal | ast.FactRef):
             bound = _value(node.right, values, params)
             if spec is not None and spec.type == "date" and isinstance(bound, str):
-                bound = parse_date_literal(bound) or bound  # "2024-04-01" reads as 和暦, like a date parameter
+                bound = (
+                    parse_date_literal(bound) or bound
+                )  # "2024-04-01" reads as 和暦, like a date parameter
             if isinstance(node.right, ast.FactRef) and not node.right.name.startswith("param."):
                 bound_text = _label(node.right, specs)[0]
             else:
