@@ -212,7 +212,7 @@ def test_a_date_parameter_from_yaml_compares_with_a_date_fact():
         "死亡日: 令和6年3月31日（令和6年4月1日未満）"
     ]
     assert (
-        compile_expression("days_between(param.start, deceased.death_date)", SPECS, "int").evaluate(
+        compile_expression("days_between(param.start, deceased.death_date)", SPECS, "int", PARAMS).evaluate(
             {"deceased.death_date": date(2024, 4, 11)}
         )
         == 10
