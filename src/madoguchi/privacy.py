@@ -6,7 +6,9 @@ import logging
 import re
 
 # 12 digits standing alone (half- or full-width, optionally grouped 4-4-4) look like a 個人番号.
-_NUMBER = re.compile(r"(?<![0-9０-９])([0-9０-９]{4})[ \-‐]?([0-9０-９]{4})[ \-‐]?([0-9０-９]{4})(?![0-9０-９])")
+_NUMBER = re.compile(
+    r"(?<![0-9０-９])([0-9０-９]{4})[ \-‐]?([0-9０-９]{4})[ \-‐]?([0-9０-９]{4})(?![0-9０-９])"
+)
 
 
 def mask_individual_numbers(text: str) -> str:

@@ -30,7 +30,9 @@ def format_both(value: date) -> str:
 
 _ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
 _ERA_LETTERS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
-_WAREKI = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})[年./-]\s*(\d{1,2})[月./-]\s*(\d{1,2})日?$")
+_WAREKI = re.compile(
+    r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})[年./-]\s*(\d{1,2})[月./-]\s*(\d{1,2})日?$"
+)
 
 
 def parse_date(text: str) -> date:

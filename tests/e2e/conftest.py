@@ -48,7 +48,11 @@ class LiveServer:
     def setup(self) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "madoguchi", "demo", "--no-serve"],
-            env=self.env, cwd=self.home, capture_output=True, text=True, timeout=300,
+            env=self.env,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert result.returncode == 0, result.stderr + result.stdout
         return result.stdout
@@ -56,8 +60,22 @@ class LiveServer:
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "madoguchi", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "4"],
-                env=self.env, cwd=self.home, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "madoguchi",
+                    "serve",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                ],
+                env=self.env,
+                cwd=self.home,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -61,11 +61,16 @@ def answer_current(page) -> str:
     else:
         buttons = form.locator("button[name=value]")
         if value is None:
-            value = "false" if form.locator("button[value=false]").count() else buttons.first.get_attribute("value")
+            value = (
+                "false"
+                if form.locator("button[value=false]").count()
+                else buttons.first.get_attribute("value")
+            )
         form.locator(f"button[name=value][value='{value}']").click()
     # htmx swaps the panels; wait until the question changed (or all are answered).
     page.wait_for_function(
-        "f => { const q = document.querySelector('form.question'); return !q || q.dataset.fact !== f; }", arg=fact
+        "f => { const q = document.querySelector('form.question'); return !q || q.dataset.fact !== f; }",
+        arg=fact,
     )
     return fact
 
@@ -106,7 +111,9 @@ def test_okuyami_case_end_to_end_with_restart(page, madoguchi_server, pdftotext,
 
     # Procedures appear with reasons, counters and deadlines.
     panel = page.locator("#procedure-panel")
-    kouki = panel.locator("[data-procedure='okuyami.kouki-soushitsu'], [data-procedure^='okuyami.kouki']").first
+    kouki = panel.locator(
+        "[data-procedure='okuyami.kouki-soushitsu'], [data-procedure^='okuyami.kouki']"
+    ).first
     assert kouki.count() == 1
     assert "後期高齢者医療" in kouki.inner_text()
     assert panel.locator("[data-procedure='okuyami.kokuho-soushitsu']").count() == 0
@@ -130,7 +137,9 @@ def test_okuyami_case_end_to_end_with_restart(page, madoguchi_server, pdftotext,
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "sheet.pdf"
     pdf.write_bytes(response.body())
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "手続き案内票" in text and number in text and "死亡届" in text and "後期高齢者医療" in text
     assert page.csp_errors == []
 
@@ -144,9 +153,13 @@ def test_keyboard_only_answers(page, madoguchi_server):
     # The date field has the focus: type and press Enter.
     page.keyboard.type("R8.11.20")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('form.question')?.dataset.fact !== 'deceased.death_date'")
+    page.wait_for_function(
+        "() => document.querySelector('form.question')?.dataset.fact !== 'deceased.death_date'"
+    )
     # After the swap the focus is on the next question's first control: Enter answers it.
-    first = page.evaluate("document.activeElement && document.activeElement.closest('form.question') !== null")
+    first = page.evaluate(
+        "document.activeElement && document.activeElement.closest('form.question') !== null"
+    )
     assert first, "focus was not moved to the new question"
     before = page.locator("form.question").get_attribute("data-fact")
     if page.evaluate("document.activeElement.tagName") == "INPUT":

@@ -1,8 +1,9 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, User
 
 from madoguchi.web.models import Role
-from pathlib import Path
 
 MINI_CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 

@@ -139,7 +139,9 @@ def test_hostile_posts_elsewhere(clerk_client):
     assert clerk_client.post(mark, {"procedure": "always", "plan": "drop table"}).status_code == 400
     long_note = {"procedure": "always", "plan": "today", "note": "x" * 600}
     assert clerk_client.post(mark, long_note, HTTP_HX_REQUEST="true").status_code == 422
-    assert clerk_client.post(mark, long_note).status_code == 302  # without htmx: back to the case with a message
+    assert (
+        clerk_client.post(mark, long_note).status_code == 302
+    )  # without htmx: back to the case with a message
     assert not ProcedureMark.objects.filter(case=case).exists()
     assert clerk_client.post(reverse("case-new"), {"event": "<script>"}).status_code == 400
     assert clerk_client.get("/cases/" + "9" * 50 + "/").status_code == 404
@@ -196,7 +198,9 @@ def test_sheet_pdf_has_text_and_embedded_fonts(clerk_client, tmp_path):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "sheet.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "手続き案内票" in text and case.number in text and "国保の届" in text
     assert "令和8年11月26日" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -279,7 +283,9 @@ def test_english_translation(clerk_client):
 def test_person_data_is_saved_and_fills_the_guide(clerk_client, settings):
     from madoguchi.web.models import CasePerson
 
-    settings.CATALOG_PATH = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "catalogs" / "sample")
+    settings.CATALOG_PATH = str(
+        __import__("pathlib").Path(__file__).resolve().parents[2] / "catalogs" / "sample"
+    )
     case = new_case(clerk_client, event="okuyami")
     url = reverse("case-person", args=[case.number])
     response = clerk_client.post(
@@ -307,4 +313,7 @@ def test_person_data_is_saved_and_fills_the_guide(clerk_client, settings):
     bad = clerk_client.post(url, {"role": "deceased", "kana": "Taro"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 422 and "カタカナ" in bad.content.decode()
     assert clerk_client.post(url, {"role": "boss"}).status_code == 400
-    assert clerk_client.post(url, {"role": "deceased", "name": "x" * 500}, HTTP_HX_REQUEST="true").status_code == 422
+    assert (
+        clerk_client.post(url, {"role": "deceased", "name": "x" * 500}, HTTP_HX_REQUEST="true").status_code
+        == 422
+    )

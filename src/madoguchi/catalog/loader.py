@@ -182,7 +182,9 @@ def _format_validation(exc: ValidationError, data: Any, prefix: tuple = ()) -> l
     out = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in prefix + loc if not (isinstance(p, str) and p.startswith("function-")))
+        where = ".".join(
+            str(p) for p in prefix + loc if not (isinstance(p, str) and p.startswith("function-"))
+        )
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling)"
@@ -242,7 +244,9 @@ def _read_files(root: Path, out: _Collector) -> list[tuple[Path, LineDict]]:
         if data is None:
             continue
         if not isinstance(data, LineDict):
-            out.add(path, 1, "a catalog file must be a mapping with keys like departments:, facts:, procedures:")
+            out.add(
+                path, 1, "a catalog file must be a mapping with keys like departments:, facts:, procedures:"
+            )
             continue
         loaded.append((path, data))
     return loaded
@@ -287,7 +291,11 @@ def load_catalog(path: str | Path) -> Catalog:
         key = f"{kind}:{ident}"
         if key in where:
             first = where[key]
-            out.add(file, line, f"duplicate {kind} id {ident!r} (first in {first[0].relative_to(root)}:{first[1]})")
+            out.add(
+                file,
+                line,
+                f"duplicate {kind} id {ident!r} (first in {first[0].relative_to(root)}:{first[1]})",
+            )
             return False
         where[key] = (file, line, raw)
         return True
@@ -295,7 +303,11 @@ def load_catalog(path: str | Path) -> Catalog:
     for file, data in files:
         unknown = set(data) - set(CatalogFile.model_fields)
         for key in sorted(unknown, key=str):
-            out.add(file, data.lines[key], f"unknown top-level key {key!r}; expected one of {', '.join(CatalogFile.model_fields)}")
+            out.add(
+                file,
+                data.lines[key],
+                f"unknown top-level key {key!r}; expected one of {', '.join(CatalogFile.model_fields)}",
+            )
 
         def report(message: str, file=file, line: int = 1) -> None:
             out.add(file, line, message)
@@ -395,7 +407,10 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
     for pid, proc in procedures.items():
         key = f"procedure:{pid}"
         if proc.department not in departments:
-            out.add(*_field_line(where, key, "department"), f"procedure {pid}: unknown department {proc.department!r}")
+            out.add(
+                *_field_line(where, key, "department"),
+                f"procedure {pid}: unknown department {proc.department!r}",
+            )
         for ev in proc.events:
             if ev not in events:
                 out.add(*_field_line(where, key, "events"), f"procedure {pid}: unknown life event {ev!r}")
@@ -415,11 +430,16 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
     for eid, ev in events.items():
         spec = facts.get(ev.date_fact)
         if spec is None or spec.type != "date":
-            out.add(*_field_line(where, f"event:{eid}", "date_fact"), f"event {eid}: date_fact {ev.date_fact!r} is not a date fact")
+            out.add(
+                *_field_line(where, f"event:{eid}", "date_fact"),
+                f"event {eid}: date_fact {ev.date_fact!r} is not a date fact",
+            )
     for name, fact in facts.items():
         for ev in fact.events:
             if ev not in events:
-                out.add(*_field_line(where, f"fact:{name}", "events"), f"fact {name}: unknown life event {ev!r}")
+                out.add(
+                    *_field_line(where, f"fact:{name}", "events"), f"fact {name}: unknown life event {ev!r}"
+                )
 
 
 def _rule_issue(out: _Collector, where, key: str, field_name: str, what: str, exc: RuleSyntaxError) -> None:
@@ -471,7 +491,11 @@ def _compile_rules(root, out, where, facts, procedures, params) -> dict[str, Com
             if fact.events and not set(proc.events) <= set(fact.events):
                 file, line = _field_line(where, f"procedure:{pid}", "applies_when")
                 missing = sorted(set(proc.events) - set(fact.events))
-                out.add(file, line, f"procedure {pid}: fact {name} is not used for life event {', '.join(missing)}")
+                out.add(
+                    file,
+                    line,
+                    f"procedure {pid}: fact {name} is not used for life event {', '.join(missing)}",
+                )
         rules[pid] = rule
     return rules
 
@@ -485,7 +509,11 @@ def _check_unused(root, out, where, facts, events, procedures, rules, derivation
     for name, fact in facts.items():
         if name not in used and fact.purpose == "rules":
             file, line, _ = where[f"fact:{name}"]
-            out.add(file, line, f"fact {name} is used by no rule, derivation or deadline (mark purpose: forms if forms need it)")
+            out.add(
+                file,
+                line,
+                f"fact {name} is used by no rule, derivation or deadline (mark purpose: forms if forms need it)",
+            )
 
 
 # --- a per-process cache: catalogs are read once, not per request ----------------------------------

@@ -119,13 +119,18 @@ class Deadline(Strict):
     days: int | None = Field(default=None, ge=0)
     months: int | None = Field(default=None, ge=0)
     years: int | None = Field(default=None, ge=0)
-    start: FACT_NAME | None = Field(default=None, description="date fact counted from (default: the event date)")
+    start: FACT_NAME | None = Field(
+        default=None, description="date fact counted from (default: the event date)"
+    )
     start_label: str | None = Field(default=None, description="e.g. 葬儀の翌日から")
     first_day_counts: bool = Field(
-        default=False, description="count the start day as day 1 (戸籍法 届出期間); else from the next day (民法140条)"
+        default=False,
+        description="count the start day as day 1 (戸籍法 届出期間); else from the next day (民法140条)",
     )
     basis: str | None = Field(default=None, description="legal basis, e.g. 戸籍法第86条")
-    text: str | None = Field(default=None, description="how to say it when there is no fixed period (速やかに)")
+    text: str | None = Field(
+        default=None, description="how to say it when there is no fixed period (速やかに)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Deadline:
@@ -157,8 +162,9 @@ class Procedure(Strict):
     deadline: Deadline | None = None
     fee: str | None = None
     handling: Handling = Field(
-        default="office", description="office: done at a counter here; external: another agency; "
-        "automatic: nothing to do (information); guidance: advice only"
+        default="office",
+        description="office: done at a counter here; external: another agency; "
+        "automatic: nothing to do (information); guidance: advice only",
     )
     form: ID | None = None
     category: str | None = Field(default=None, description="grouping, e.g. 医療 / 手当・年金 (手帳 guide)")
@@ -179,7 +185,9 @@ class CatalogFile(Strict):
     """One YAML file of a catalog."""
 
     municipality: Municipality | None = None
-    parameters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Parameter] = Field(default_factory=dict)
+    parameters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Parameter] = Field(
+        default_factory=dict
+    )
     departments: list[Department] = Field(default_factory=list)
     events: list[LifeEvent] = Field(default_factory=list)
     facts: dict[str, dict[str, Any]] = Field(default_factory=dict)

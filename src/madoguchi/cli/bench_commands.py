@@ -32,10 +32,14 @@ BENCHMARKS = {"guide": _guide}
 
 def register(sub) -> None:
     parser = sub.add_parser("bench", help="run benchmarks and print JSON figures")
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})"
+    )
     parser.add_argument("--catalog", default=os.environ.get("MADOGUCHI_CATALOG", str(DEFAULT_CATALOG)))
     parser.add_argument("--event", default="okuyami", help="life event for the guide benchmark")
-    parser.add_argument("--orders", type=int, default=300, help="random answer orders for the guide benchmark")
+    parser.add_argument(
+        "--orders", type=int, default=300, help="random answer orders for the guide benchmark"
+    )
     parser.set_defaults(func=bench_command)
 
 

@@ -10,7 +10,9 @@ from madoguchi.catalog import CatalogError, load_catalog
 def register(sub) -> None:
     parser = sub.add_parser("catalog", help="work with a municipality's catalog")
     catalog_sub = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
-    check = catalog_sub.add_parser("check", help="validate a catalog folder (YAML, schema, rules, references)")
+    check = catalog_sub.add_parser(
+        "check", help="validate a catalog folder (YAML, schema, rules, references)"
+    )
     check.add_argument("path", help="the catalog folder, e.g. catalogs/sample")
     check.set_defaults(func=check_command)
 

@@ -47,7 +47,8 @@ def result_to_json(guide: Guide, result: GuideResult) -> dict:
             for o in result.undetermined
         ],
         "questions": [
-            {"fact": q.fact.name, "text": q.fact.question, "settles": round(q.settles, 2)} for q in result.questions
+            {"fact": q.fact.name, "text": q.fact.question, "settles": round(q.settles, 2)}
+            for q in result.questions
         ],
     }
 
@@ -56,7 +57,9 @@ def load_guide(catalog_path: str, event: str) -> Guide:
     try:
         catalog = load_catalog(catalog_path)
     except CatalogError as exc:
-        raise CommandError(f"the catalog has errors (run `madoguchi catalog check {catalog_path}`):\n{exc}", 1) from None
+        raise CommandError(
+            f"the catalog has errors (run `madoguchi catalog check {catalog_path}`):\n{exc}", 1
+        ) from None
     if event not in catalog.events:
         raise CommandError(f"unknown life event {event!r}; known: {', '.join(catalog.events)}")
     return Guide(catalog, event)
@@ -72,7 +75,9 @@ def read_json_file(path: str, what: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"{what} file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise CommandError(
+            f"{what} file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def guide_command(args) -> int:

@@ -16,7 +16,9 @@ def register(sub) -> None:
     demo.add_argument("--no-serve", action="store_true", help="set up the database and accounts, then exit")
     demo.set_defaults(func=demo_command)
 
-    serve = sub.add_parser("serve", help="run the production server (gunicorn; settings from the environment)")
+    serve = sub.add_parser(
+        "serve", help="run the production server (gunicorn; settings from the environment)"
+    )
     serve.add_argument("--bind", default=os.environ.get("MADOGUCHI_BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("MADOGUCHI_WORKERS", "3")))
     serve.add_argument("--threads", type=int, default=int(os.environ.get("MADOGUCHI_THREADS", "4")))

@@ -1,6 +1,14 @@
 """The counter guide engine (pure Python)."""
 
-from madoguchi.guide.engine import APPLICABLE, NOT_APPLICABLE, UNDETERMINED, Guide, GuideResult, Outcome, Question
+from madoguchi.guide.engine import (
+    APPLICABLE,
+    NOT_APPLICABLE,
+    UNDETERMINED,
+    Guide,
+    GuideResult,
+    Outcome,
+    Question,
+)
 from madoguchi.guide.facts import FactValueError, coerce_facts, coerce_value
 
 __all__ = [

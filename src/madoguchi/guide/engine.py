@@ -178,7 +178,9 @@ class Guide:
                 waiting = frozenset(rule.waiting_for(values, expand))
                 open_indices.append(index)
                 waiting_sets.append(waiting)
-                result.undetermined.append(Outcome(proc, UNDETERMINED, (), tuple(self._in_order(waiting)), due))
+                result.undetermined.append(
+                    Outcome(proc, UNDETERMINED, (), tuple(self._in_order(waiting)), due)
+                )
             elif v:
                 reasons = tuple(rule.explain(values, True)) if explain else ()
                 result.applicable.append(Outcome(proc, APPLICABLE, reasons or (EVERYONE,), (), due))

@@ -58,7 +58,9 @@ def _bad_date(name: str, raw: Any):
     raise FactValueError(name, f"expected a date as YYYY-MM-DD, got {raw!r}")
 
 
-def coerce_facts(facts: Mapping[str, Fact], raw: Mapping[str, Any], event_id: str | None = None) -> dict[str, Any]:
+def coerce_facts(
+    facts: Mapping[str, Fact], raw: Mapping[str, Any], event_id: str | None = None
+) -> dict[str, Any]:
     """Coerce a flat ``{fact name: value}`` mapping. ``None`` means unknown and is dropped."""
     if not isinstance(raw, Mapping):
         raise FactValueError("(facts)", "expected a JSON object keyed by fact name")

@@ -206,7 +206,9 @@ def parse(text: str) -> ast.Node:
     except UnexpectedToken as exc:
         expected = _describe_expected(set(exc.expected))
         if exc.token.type == "$END":
-            raise RuleSyntaxError(f"the rule ends too early; expected {expected}", text, len(text) + 1) from None
+            raise RuleSyntaxError(
+                f"the rule ends too early; expected {expected}", text, len(text) + 1
+            ) from None
         # lark's column counts within the line; ours counts within the whole rule (rules may span lines).
         start = getattr(exc.token, "start_pos", None)
         column = start + 1 if isinstance(start, int) and start >= 0 else 1

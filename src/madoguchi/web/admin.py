@@ -58,7 +58,10 @@ def catalog_view(request):
     except CatalogError as exc:
         context["issues"] = exc.issues
         return TemplateResponse(request, "admin/madoguchi_catalog.html", context, status=503)
-    context.update(catalog=catalog, procedures=sorted(catalog.procedures.values(), key=lambda p: (p.events[0], p.department, p.id)))
+    context.update(
+        catalog=catalog,
+        procedures=sorted(catalog.procedures.values(), key=lambda p: (p.events[0], p.department, p.id)),
+    )
     return TemplateResponse(request, "admin/madoguchi_catalog.html", context)
 
 
@@ -66,7 +69,9 @@ _original_get_urls = admin.site.get_urls
 
 
 def _get_urls():
-    return [path("catalog/", admin.site.admin_view(catalog_view), name="madoguchi-catalog")] + _original_get_urls()
+    return [
+        path("catalog/", admin.site.admin_view(catalog_view), name="madoguchi-catalog")
+    ] + _original_get_urls()
 
 
 admin.site.get_urls = _get_urls

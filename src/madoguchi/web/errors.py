@@ -4,7 +4,9 @@ from django.shortcuts import render
 
 
 def _page(request, status: int, title: str, message: str):
-    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status=status
+    )
 
 
 def bad_request(request, exception=None):
@@ -12,7 +14,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _page(request, 403, "この操作の権限がありません", "権限が必要な場合は管理者にお問い合わせください。")
+    return _page(
+        request, 403, "この操作の権限がありません", "権限が必要な場合は管理者にお問い合わせください。"
+    )
 
 
 def not_found(request, exception=None):
@@ -20,4 +24,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return _page(request, 500, "システムエラー", "申し訳ありません。処理を完了できませんでした。管理者に連絡してください。")
+    return _page(
+        request,
+        500,
+        "システムエラー",
+        "申し訳ありません。処理を完了できませんでした。管理者に連絡してください。",
+    )

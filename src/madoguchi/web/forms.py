@@ -33,7 +33,18 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = CasePerson
-        fields = ["name", "kana", "kana_confirmed", "birth_date", "death_date", "sex", "postal_code", "address", "phone", "relationship"]
+        fields = [
+            "name",
+            "kana",
+            "kana_confirmed",
+            "birth_date",
+            "death_date",
+            "sex",
+            "postal_code",
+            "address",
+            "phone",
+            "relationship",
+        ]
 
     def clean_kana(self):
         import jaconv

@@ -57,13 +57,18 @@ class CaseFact(models.Model):
     value = models.JSONField(null=True, blank=True)
     skipped = models.BooleanField(default=False)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERVIEW)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     sequence = models.PositiveIntegerField(default=0, help_text="answer order, for the answered list")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "name"], name="one_value_per_fact")]
         ordering = ["sequence", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.name}"
 
 
 class ProcedureMark(models.Model):
@@ -76,11 +81,18 @@ class ProcedureMark(models.Model):
     procedure_id = models.CharField(max_length=80)
     plan = models.CharField(max_length=20, choices=Plan.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "procedure_id"], name="one_mark_per_procedure")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "procedure_id"], name="one_mark_per_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.procedure_id}={self.plan}"
 
 
 class AuditEvent(models.Model):
@@ -97,6 +109,9 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         verbose_name = "監査ログ"
         verbose_name_plural = "監査ログ"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -129,12 +144,19 @@ class CasePerson(models.Model):
     address = models.CharField("住所", max_length=300, blank=True)
     phone = models.CharField("電話番号", max_length=20, blank=True)
     relationship = models.CharField("続柄（亡くなった方から見て）", max_length=40, blank=True)
-    source = models.CharField(max_length=20, choices=CaseFact.Source.choices, default=CaseFact.Source.INTERVIEW)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(
+        max_length=20, choices=CaseFact.Source.choices, default=CaseFact.Source.INTERVIEW
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "role"], name="one_person_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.role}"
 
     def as_form_data(self) -> dict:
         """The PERSON.json shape the form renderer takes (dates as ISO text)."""

@@ -72,7 +72,9 @@ def deadline_text(procedure: Procedure, due: date | None) -> str:
     if d.text:
         return d.text
     start = d.start_label or "亡くなった日から"
-    period = f"{d.days}日" if d.days is not None else f"{d.months}か月" if d.months is not None else f"{d.years}年"
+    period = (
+        f"{d.days}日" if d.days is not None else f"{d.months}か月" if d.months is not None else f"{d.years}年"
+    )
     return f"{start}{period}以内"
 
 
@@ -141,7 +143,13 @@ def _persons(state: CaseState) -> list[PersonPanel]:
         birth = person.birth_date if person else None
         death = person.death_date if person else None
         panels.append(
-            PersonPanel(role, labels[role], person, format_both(birth) if birth else "", format_both(death) if death else "")
+            PersonPanel(
+                role,
+                labels[role],
+                person,
+                format_both(birth) if birth else "",
+                format_both(death) if death else "",
+            )
         )
     return panels
 

@@ -13,8 +13,8 @@ from django.db.models import Max
 from madoguchi.catalog import Catalog, get_catalog
 from madoguchi.catalog.models import Fact
 from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
-from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark
 from madoguchi.wareki import parse_date
+from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark
 
 _guides: dict[tuple[int, str], Guide] = {}
 
@@ -62,7 +62,9 @@ def load_state(case: Case) -> CaseState:
             skipped.add(name)
             continue
         try:
-            known[name] = coerce_value(fact, date.fromisoformat(row.value) if fact.type == "date" else row.value)
+            known[name] = coerce_value(
+                fact, date.fromisoformat(row.value) if fact.type == "date" else row.value
+            )
         except (FactValueError, TypeError, ValueError):
             continue  # the catalog changed the fact's type; the question will be asked again
     marks = {m.procedure_id: m for m in case.marks.all()}
@@ -108,7 +110,9 @@ def _json(value: Any) -> Any:
 
 
 @transaction.atomic
-def save_answer(case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview") -> None:
+def save_answer(
+    case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+) -> None:
     next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
     CaseFact.objects.update_or_create(
         case=case,

@@ -160,7 +160,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
-        "connect-src": ["'self'"] + [o for o in os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",") if o],
+        "connect-src": ["'self'"]
+        + [o for o in os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",") if o],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

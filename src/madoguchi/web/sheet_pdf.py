@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from madoguchi.pdf_fonts import register_font
 
@@ -22,7 +22,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=4),
         "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=8, spaceAfter=4),
         "h3": ParagraphStyle("h3", parent=base, fontSize=11, leading=15, spaceBefore=6, spaceAfter=2),
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#444444")),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#444444")
+        ),
     }
 
 
@@ -37,7 +39,11 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
     story: list = [
         _p("手続き案内票", st["title"]),
         _p(f"{muni.prefecture}{muni.name}　{event.name}", st["base"]),
-        _p(f"案件番号: {case.number}　発行日: {ctx['issued']}" + (f"　基準日: {ctx['event_date']}" if ctx["event_date"] else ""), st["base"]),
+        _p(
+            f"案件番号: {case.number}　発行日: {ctx['issued']}"
+            + (f"　基準日: {ctx['event_date']}" if ctx["event_date"] else ""),
+            st["base"],
+        ),
         Spacer(1, 4 * mm),
         _p("市役所での手続き", st["h2"]),
     ]
@@ -52,7 +58,12 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
     )
     for group in ctx["office_groups"]:
         d = group.department
-        story.append(_p(f"{d.name}　{d.counter or ''} {d.location or ''}　{('☎ ' + d.phone) if d.phone else ''}", st["h3"]))
+        story.append(
+            _p(
+                f"{d.name}　{d.counter or ''} {d.location or ''}　{('☎ ' + d.phone) if d.phone else ''}",
+                st["h3"],
+            )
+        )
         rows = [[_p(h, st["small"]) for h in ("手続き", "お持ちいただくもの", "期限", "予定")]]
         for v in group.items:
             plan = v.mark.get_plan_display() if v.mark and v.mark.plan else ""
@@ -73,7 +84,11 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
             d = group.department
             story.append(_p(f"{d.name}　{d.location or ''}　{('☎ ' + d.phone) if d.phone else ''}", st["h3"]))
             rows = [
-                [_p(f"□ {v.procedure.name}", st["base"]), _p("、".join(v.procedure.documents), st["small"]), _p(v.deadline_text or "—", st["small"])]
+                [
+                    _p(f"□ {v.procedure.name}", st["base"]),
+                    _p("、".join(v.procedure.documents), st["small"]),
+                    _p(v.deadline_text or "—", st["small"]),
+                ]
                 for v in group.items
             ]
             story.append(Table(rows, colWidths=[62 * mm, 78 * mm, 40 * mm], style=table_style))
@@ -84,7 +99,9 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
     if ctx["undetermined"]:
         story.append(_p("確認が必要なもの", st["h2"]))
         for v in ctx["undetermined"]:
-            story.append(_p(f"・{v.procedure.name}（{v.department.name}）: {'、'.join(v.waiting_labels)}", st["base"]))
+            story.append(
+                _p(f"・{v.procedure.name}（{v.department.name}）: {'、'.join(v.waiting_labels)}", st["base"])
+            )
 
     footer = f"{muni.name} {muni.address or ''} {('☎ ' + muni.phone) if muni.phone else ''}　案件番号 {case.number}"
 
@@ -97,8 +114,14 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
 
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=18 * mm,
-        title=f"手続き案内票 {case.number}", author=f"{muni.prefecture}{muni.name}",
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=18 * mm,
+        title=f"手続き案内票 {case.number}",
+        author=f"{muni.prefecture}{muni.name}",
         initialFontName=font,  # else the canvas starts with Helvetica, a font that is never embedded
     )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)

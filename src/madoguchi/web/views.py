@@ -75,7 +75,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     for case in cases:
         event = catalog.events.get(case.event_id)
         case.event_name = event.name if event else case.event_id
-    return render(request, "counter/case_list.html", {"cases": cases, "events": list(catalog.events.values())})
+    return render(
+        request, "counter/case_list.html", {"cases": cases, "events": list(catalog.events.values())}
+    )
 
 
 @require_POST
@@ -88,7 +90,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
     visitor = request.POST.get("visitor_name", "").strip()[:100]
     with transaction.atomic():
         case = Case.objects.create(
-            catalog_id=catalog.municipality.id, event_id=event_id, created_by=request.user, visitor_name=visitor
+            catalog_id=catalog.municipality.id,
+            event_id=event_id,
+            created_by=request.user,
+            visitor_name=visitor,
         )
         case.assign_number()
         case.save(update_fields=["number"])
@@ -176,7 +181,9 @@ def case_mark(request: HttpRequest, number: str) -> HttpResponse:
     if len(note) > 500:
         return _panels(request, case, error="メモは500文字以内で入力してください。", status=422)
     ProcedureMark.objects.update_or_create(
-        case=case, procedure_id=procedure_id, defaults={"plan": plan, "note": note, "updated_by": request.user}
+        case=case,
+        procedure_id=procedure_id,
+        defaults={"plan": plan, "note": note, "updated_by": request.user},
     )
     audit(request, "case.mark", case, procedure=procedure_id, plan=plan)
     return _panels(request, case)

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,74 +15,175 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=20, unique=True, verbose_name='案件番号')),
-                ('catalog_id', models.CharField(max_length=80)),
-                ('event_id', models.CharField(max_length=80, verbose_name='ライフイベント')),
-                ('status', models.CharField(choices=[('open', '受付中'), ('finished', '案内済み')], default='open', max_length=20)),
-                ('visitor_name', models.CharField(blank=True, max_length=100, verbose_name='来庁者（呼び名）')),
-                ('note', models.TextField(blank=True, max_length=4000, verbose_name='メモ')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=20, unique=True, verbose_name="案件番号")),
+                ("catalog_id", models.CharField(max_length=80)),
+                ("event_id", models.CharField(max_length=80, verbose_name="ライフイベント")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "受付中"), ("finished", "案内済み")], default="open", max_length=20
+                    ),
+                ),
+                (
+                    "visitor_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="来庁者（呼び名）"),
+                ),
+                ("note", models.TextField(blank=True, max_length=4000, verbose_name="メモ")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '案件',
-                'verbose_name_plural': '案件',
-                'ordering': ['-created_at'],
+                "verbose_name": "案件",
+                "verbose_name_plural": "案件",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('action', models.CharField(max_length=50)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit', to='madoguchi.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("action", models.CharField(max_length=50)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit",
+                        to="madoguchi.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '監査ログ',
-                'verbose_name_plural': '監査ログ',
-                'ordering': ['-at'],
+                "verbose_name": "監査ログ",
+                "verbose_name_plural": "監査ログ",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseFact',
+            name="CaseFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('value', models.JSONField(blank=True, null=True)),
-                ('skipped', models.BooleanField(default=False)),
-                ('source', models.CharField(choices=[('interview', '聞き取り'), ('registry', '住基'), ('card', 'カード'), ('resident', '本人入力')], default='interview', max_length=20)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sequence', models.PositiveIntegerField(default=0, help_text='answer order, for the answered list')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facts', to='madoguchi.case')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("value", models.JSONField(blank=True, null=True)),
+                ("skipped", models.BooleanField(default=False)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("interview", "聞き取り"),
+                            ("registry", "住基"),
+                            ("card", "カード"),
+                            ("resident", "本人入力"),
+                        ],
+                        default="interview",
+                        max_length=20,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "sequence",
+                    models.PositiveIntegerField(default=0, help_text="answer order, for the answered list"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="facts", to="madoguchi.case"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sequence', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'name'), name='one_value_per_fact')],
+                "ordering": ["sequence", "id"],
+                "constraints": [models.UniqueConstraint(fields=("case", "name"), name="one_value_per_fact")],
             },
         ),
         migrations.CreateModel(
-            name='ProcedureMark',
+            name="ProcedureMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('procedure_id', models.CharField(max_length=80)),
-                ('plan', models.CharField(blank=True, choices=[('today', '本日手続き'), ('later', '後日'), ('not_needed', '不要')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='marks', to='madoguchi.case')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("procedure_id", models.CharField(max_length=80)),
+                (
+                    "plan",
+                    models.CharField(
+                        blank=True,
+                        choices=[("today", "本日手続き"), ("later", "後日"), ("not_needed", "不要")],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="marks", to="madoguchi.case"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('case', 'procedure_id'), name='one_mark_per_procedure')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "procedure_id"), name="one_mark_per_procedure")
+                ],
             },
         ),
     ]

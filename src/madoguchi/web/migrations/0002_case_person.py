@@ -6,35 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('madoguchi', '0001_initial'),
+        ("madoguchi", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CasePerson',
+            name="CasePerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('applicant', '申請者（来庁者）'), ('deceased', '亡くなった方')], max_length=20)),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='氏名')),
-                ('kana', models.CharField(blank=True, max_length=200, verbose_name='フリガナ')),
-                ('kana_confirmed', models.BooleanField(default=False, verbose_name='フリガナ確認済み')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='生年月日')),
-                ('death_date', models.DateField(blank=True, null=True, verbose_name='死亡日')),
-                ('sex', models.CharField(blank=True, choices=[('1', '男'), ('2', '女'), ('9', '不明')], max_length=1, verbose_name='性別')),
-                ('postal_code', models.CharField(blank=True, max_length=8, verbose_name='郵便番号')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='住所')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='電話番号')),
-                ('relationship', models.CharField(blank=True, max_length=40, verbose_name='続柄（亡くなった方から見て）')),
-                ('source', models.CharField(choices=[('interview', '聞き取り'), ('registry', '住基'), ('card', 'カード'), ('resident', '本人入力')], default='interview', max_length=20)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='persons', to='madoguchi.case')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("applicant", "申請者（来庁者）"), ("deceased", "亡くなった方")],
+                        max_length=20,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="氏名")),
+                ("kana", models.CharField(blank=True, max_length=200, verbose_name="フリガナ")),
+                ("kana_confirmed", models.BooleanField(default=False, verbose_name="フリガナ確認済み")),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="生年月日")),
+                ("death_date", models.DateField(blank=True, null=True, verbose_name="死亡日")),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("1", "男"), ("2", "女"), ("9", "不明")],
+                        max_length=1,
+                        verbose_name="性別",
+                    ),
+                ),
+                ("postal_code", models.CharField(blank=True, max_length=8, verbose_name="郵便番号")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="住所")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="電話番号")),
+                (
+                    "relationship",
+                    models.CharField(blank=True, max_length=40, verbose_name="続柄（亡くなった方から見て）"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("interview", "聞き取り"),
+                            ("registry", "住基"),
+                            ("card", "カード"),
+                            ("resident", "本人入力"),
+                        ],
+                        default="interview",
+                        max_length=20,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="persons",
+                        to="madoguchi.case",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('case', 'role'), name='one_person_per_role')],
+                "constraints": [models.UniqueConstraint(fields=("case", "role"), name="one_person_per_role")],
             },
         ),
     ]

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from madoguchi.web.models import Case, Role
-from madoguchi.web.services import guide_for, save_answer, current_catalog
+from madoguchi.web.services import current_catalog, guide_for, save_answer
 
 # Demo accounts only: the demo listens on 127.0.0.1 and holds fictional data.
 DEMO_USERS = [
@@ -60,7 +60,9 @@ class Command(BaseCommand):
         for event_id, visitor, facts in SAMPLE_CASES:
             if event_id not in catalog.events or Case.objects.filter(visitor_name=visitor).exists():
                 continue
-            case = Case.objects.create(catalog_id=catalog.municipality.id, event_id=event_id, created_by=clerk, visitor_name=visitor)
+            case = Case.objects.create(
+                catalog_id=catalog.municipality.id, event_id=event_id, created_by=clerk, visitor_name=visitor
+            )
             case.assign_number()
             case.save(update_fields=["number"])
             guide = guide_for(event_id)
