@@ -68,15 +68,26 @@ def deadline_date(deadline: Deadline | None, start: date | None) -> date | None:
     """The last day to act. Periods count from the next day (民法140条) unless the start day counts."""
     if deadline is None or start is None:
         return None
+    first_day = start if deadline.first_day_counts else start + timedelta(days=1)
     if deadline.days is not None:
-        end = start + timedelta(days=deadline.days)
-    elif deadline.months is not None:
-        end = add_months(start, deadline.months)
-    elif deadline.years is not None:
-        end = add_months(start, 12 * deadline.years)
-    else:
-        return None
-    return end - timedelta(days=1) if deadline.first_day_counts else end
+        return first_day + timedelta(days=deadline.days - 1)
+    if deadline.months is not None:
+        return _end_of_months(first_day, deadline.months)
+    if deadline.years is not None:
+        return _end_of_months(first_day, 12 * deadline.years)
+    return None
+
+
+def _end_of_months(first_day: date, months: int) -> date:
+    """The last day of a period of ``months`` starting on ``first_day`` (民法143条): the day before the day
+    corresponding to ``first_day`` in the last month, or that month's last day when it has no such day.
+    So a period starting on the 1st ends on a month end (2月28日の死亡 + 3か月 → 5月31日)."""
+    month0 = first_day.month - 1 + months
+    year, month = first_day.year + month0 // 12, month0 % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if first_day.day > last:
+        return date(year, month, last)
+    return date(year, month, first_day.day) - timedelta(days=1)
 
 
 class Guide:
