@@ -198,13 +198,22 @@ class Guide:
             else:
                 reasons = tuple(rule.explain(values, False)) if explain else ()
                 result.not_applicable.append(Outcome(proc, NOT_APPLICABLE, reasons, (), due))
-        result.questions = self._questions(values, known, expand, open_indices, waiting_sets, set(skipped))
+        starts = {
+            o.procedure.deadline.start
+            for o in result.applicable
+            if o.procedure.deadline and o.procedure.deadline.start
+        }
+        result.questions = self._questions(
+            values, known, expand, open_indices, waiting_sets, set(skipped), starts
+        )
         return result
 
     def _in_order(self, names: Iterable[str]) -> list[str]:
         return sorted(names, key=lambda n: self._order.get(n, 10**6))
 
-    def _questions(self, values, known, expand, open_indices, waiting_sets, skipped) -> list[Question]:
+    def _questions(
+        self, values, known, expand, open_indices, waiting_sets, skipped, applicable_starts=()
+    ) -> list[Question]:
         candidates: dict[str, list[int]] = {}
         for index, waiting in zip(open_indices, waiting_sets, strict=True):
             for name in waiting:
@@ -213,6 +222,11 @@ class Guide:
         event_fact = self.event.date_fact
         if event_fact not in values and event_fact not in candidates:
             candidates[event_fact] = []
+        # A deadline counted from another date (the funeral) is asked once its procedure applies; it
+        # decides no procedure, so it comes after the questions that do.
+        for start in applicable_starts:
+            if start not in values:
+                candidates.setdefault(start, [])
         questions: list[Question] = []
         for name, indices in candidates.items():
             fact = self.facts.get(name)
