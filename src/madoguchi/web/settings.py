@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "madoguchi.web.apps.WebConfig",
+    "madoguchi.web.registry.apps.RegistryConfig",
+    "madoguchi.web.shinseisho.apps.ShinseishoConfig",
 ]
 
 MIDDLEWARE = [

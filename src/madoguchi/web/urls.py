@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from madoguchi.web import views
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("cases/<str:number>/reopen", views.case_reopen, name="case-reopen"),
     path("cases/<str:number>/sheet", views.case_sheet, name="case-sheet"),
     path("cases/<str:number>/sheet.pdf", views.case_sheet_pdf, name="case-sheet-pdf"),
+    path("", include("madoguchi.web.registry.urls")),
+    path("", include("madoguchi.web.shinseisho.urls")),
     path("admin/", admin.site.urls),
 ]
 
