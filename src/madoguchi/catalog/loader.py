@@ -226,7 +226,8 @@ def _read_files(root: Path, out: _Collector) -> list[tuple[Path, LineDict]]:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            out.add(path, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            out.add(path, line, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
             continue
         try:
             data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
@@ -286,6 +287,7 @@ def load_catalog(path: str | Path) -> Catalog:
     facts: dict[str, Fact] = {}
     procedures: dict[str, Procedure] = {}
     where: dict[str, tuple[Path, int, LineDict]] = {}  # "kind:id" -> (file, line, raw)
+    unloaded_rules: list[str] = []  # rule texts of items that failed validation: their facts are not unused
 
     def remember(kind: str, ident: str, file: Path, line: int, raw: LineDict) -> bool:
         key = f"{kind}:{ident}"
@@ -349,6 +351,8 @@ def load_catalog(path: str | Path) -> Catalog:
                 except ValidationError as exc:
                     for ln, msg in _format_validation(exc, raw, (f"{kind} {ident}",)):
                         out.add(file, ln, msg)
+                    if isinstance(raw.get("applies_when"), str):
+                        unloaded_rules.append(raw["applies_when"])
                     continue
                 if remember(kind, item.id, file, line, raw):
                     target[item.id] = item
@@ -368,6 +372,8 @@ def load_catalog(path: str | Path) -> Catalog:
                     except ValidationError as exc:
                         for ln, msg in _format_validation(exc, raw, (f"fact {name}",)):
                             out.add(file, max(ln, line), msg)
+                        if isinstance(raw.get("derive"), str):
+                            unloaded_rules.append(raw["derive"])
                         continue
                     if remember("fact", name, file, line, raw):
                         facts[name] = fact
@@ -378,7 +384,7 @@ def load_catalog(path: str | Path) -> Catalog:
     _check_references(root, out, where, departments, events, facts, procedures)
     derivations = _compile_derivations(root, out, where, facts, param_values)
     rules = _compile_rules(root, out, where, facts, procedures, param_values)
-    _check_unused(root, out, where, facts, events, procedures, rules, derivations)
+    _check_unused(root, out, where, facts, events, procedures, rules, derivations, unloaded_rules)
 
     if out.errors:
         raise CatalogError(out.issues)
@@ -444,7 +450,9 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
 
 def _rule_issue(out: _Collector, where, key: str, field_name: str, what: str, exc: RuleSyntaxError) -> None:
     file, line = _field_line(where, key, field_name)
-    out.add(file, line, f"{what}: {exc.message} at column {exc.column}: {exc.text}")
+    # One line per issue: a rule written over several lines is shown on one (columns stay the same).
+    text = exc.text.replace("\r", " ").replace("\n", " ").rstrip()
+    out.add(file, line, f"{what}: {exc.message} at column {exc.column}: {text}")
 
 
 def _compile_derivations(root, out, where, facts, params) -> dict[str, CompiledRule]:
@@ -500,10 +508,18 @@ def _compile_rules(root, out, where, facts, procedures, params) -> dict[str, Com
     return rules
 
 
-def _check_unused(root, out, where, facts, events, procedures, rules, derivations) -> None:
+_FACT_LIKE = re.compile(r"\b[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+")
+
+
+def _check_unused(root, out, where, facts, events, procedures, rules, derivations, unloaded_rules=()) -> None:
     used: set[str] = set()
     for rule in list(rules.values()) + list(derivations.values()):
         used |= rule.facts
+    # A rule that did not load (already reported) still uses the facts it names: do not add false errors.
+    failed = [p.applies_when for pid, p in procedures.items() if pid not in rules]
+    failed += [f.derive for name, f in facts.items() if f.derive is not None and name not in derivations]
+    for text in [*failed, *unloaded_rules]:
+        used |= set(_FACT_LIKE.findall(text))
     used |= {ev.date_fact for ev in events.values()}
     used |= {p.deadline.start for p in procedures.values() if p.deadline and p.deadline.start}
     for name, fact in facts.items():
