@@ -40,16 +40,16 @@ def test_scenario(path: Path, catalogs):
     undetermined = {o.id for o in result.undetermined}
     every = set(guide.catalog.procedures)
     named = (
-        set((spec.get("must_apply") or []))
-        | set((spec.get("must_not_apply") or []))
-        | set((spec.get("must_be_undetermined") or []))
+        set(spec.get("must_apply") or [])
+        | set(spec.get("must_not_apply") or [])
+        | set(spec.get("must_be_undetermined") or [])
     )
     assert named <= every, f"{path.name} names unknown procedures: {sorted(named - every)}"
-    missing = set((spec.get("must_apply") or [])) - applicable
+    missing = set(spec.get("must_apply") or []) - applicable
     assert not missing, f"{spec['name']}: should apply but does not: {sorted(missing)}"
-    wrong = set((spec.get("must_not_apply") or [])) & (applicable | undetermined)
+    wrong = set(spec.get("must_not_apply") or []) & (applicable | undetermined)
     assert not wrong, f"{spec['name']}: must not apply (or stay open) but does: {sorted(wrong)}"
-    open_missing = set((spec.get("must_be_undetermined") or [])) - undetermined
+    open_missing = set(spec.get("must_be_undetermined") or []) - undetermined
     assert not open_missing, f"{spec['name']}: should be undetermined: {sorted(open_missing)}"
     # Facts the family gave are never asked again.
     asked = {q.fact.name for q in result.questions}
