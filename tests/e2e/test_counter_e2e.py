@@ -47,11 +47,11 @@ def current_fact(page) -> str | None:
     return form.get_attribute("data-fact")
 
 
-def answer_current(page) -> str:
-    """Answer the question on screen from FAMILY (or neutrally), the way a clerk would click or type."""
+def answer_current(page, answers: dict[str, str] = FAMILY) -> str:
+    """Answer the question on screen from ``answers`` (or neutrally), the way a clerk would click or type."""
     fact = current_fact(page)
     form = page.locator("form.question")
-    value = FAMILY.get(fact)
+    value = answers.get(fact)
     text_input = form.locator("input[name=value]")
     if text_input.count():
         if value is None:
@@ -169,3 +169,28 @@ def test_keyboard_only_answers(page, madoguchi_server):
     page.wait_for_function("f => document.querySelector('form.question')?.dataset.fact !== f", arg=before)
     assert page.locator("[data-testid=answers] tr[data-fact]").count() == 2
     assert page.csp_errors == []
+
+
+def test_shintai_techo_case_lists_schemes(page, madoguchi_server):
+    """A resident just granted a 1級 limb handbook: the guide lists the schemes they can now use."""
+    answers = {
+        "applicant.application_date": "2026-11-27",
+        "applicant.birth_date": "昭和50年6月1日",
+        "applicant.handbook_status": "granted",
+        "applicant.disability_grade": "1",
+        "applicant.disability_type": "limb",
+    }
+    login(page, madoguchi_server.url)
+    page.click("button[name=event][value=shintai-techo]")
+    page.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"))
+    seen = []
+    for _ in range(60):
+        if current_fact(page) is None:
+            break
+        seen.append(answer_current(page, answers))
+    assert current_fact(page) is None
+    assert len(seen) == len(set(seen))
+    panel = page.locator("#procedure-panel").inner_text()
+    assert int(page.locator("[data-testid=applicable-count]").inner_text()) >= 8
+    assert "障害者控除" in panel or "特別障害者" in panel
+    assert page.locator("[data-testid=undetermined]").count() == 0
