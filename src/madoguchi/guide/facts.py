@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -36,9 +37,10 @@ def coerce_value(fact: Fact, raw: Any) -> Any:
     if fact.type == "date":
         if isinstance(raw, date):
             return raw
-        if isinstance(raw, str):
+        # Exactly YYYY-MM-DD: date.fromisoformat alone also takes 2026-W01-1 and 20260101.
+        if isinstance(raw, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             try:
-                return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name, raw)
+                return date.fromisoformat(raw)
             except ValueError:
                 _bad_date(name, raw)
         _bad_date(name, raw)
