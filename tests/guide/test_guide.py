@@ -347,3 +347,36 @@ def test_guide_uses_the_catalog_for_several_events_independently(tmp_path):
     result = guide2.evaluate({})
     assert ids(result.undetermined) == ["pension"]
     assert names(result) == ["ev.date", "p.pension"]
+
+
+def _mini_variant(tmp_path: Path, *replacements: tuple[str, str]) -> Guide:
+    text = (MINI / "catalog.yaml").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    folder = tmp_path / "variant"
+    folder.mkdir()
+    (folder / "catalog.yaml").write_text(text, encoding="utf-8")
+    return Guide(load_catalog(folder), "ev")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["p.householder and h.members >= param.min_members", "p.householder and 2 <= h.members"],
+    ids=["threshold as a parameter", "threshold on the left"],
+)
+def test_question_scores_do_not_depend_on_how_a_threshold_is_written(tmp_path, guide, rule):
+    # The same rule as `h.members >= 2`: answering h.members settles householder for 1 of the 3 answers tried
+    # (1 → no), whichever way the threshold is written, so the questions keep the same order and scores.
+    variant = _mini_variant(
+        tmp_path,
+        ("h.members >= 2", rule),
+        (
+            "  senior_age: {value: 65, label: 高齢の基準年齢}",
+            "  senior_age: {value: 65, label: 高齢の基準年齢}\n  min_members: {value: 2, label: 人数}",
+        ),
+    )
+    expected = {q.name: q.settles for q in guide.evaluate({}).questions}
+    got = {q.name: q.settles for q in variant.evaluate({}).questions}
+    assert got["h.members"] == pytest.approx(expected["h.members"]) == pytest.approx(1 / 3)
+    assert list(got) == list(expected)
