@@ -361,6 +361,12 @@ def test_waiting_for_expands_derived_facts():
         ("x.a and x.n >= 65", {"x.a": True, "x.n": 10}, False, ["年齢: 10歳（65歳未満）"]),
         ("x.a and x.n >= 65", {"x.a": False}, False, ["年金を受けていなかった"]),
         ("x.a or x.b", {"x.a": False, "x.b": False}, False, ["年金を受けていなかった", "世帯主: いいえ"]),
+        # a threshold written on the left reads the same as on the right
+        ("65 <= x.n", {"x.n": 70}, True, ["年齢: 70歳（65歳以上）"]),
+        ("65 > x.n", {"x.n": 70}, False, ["年齢: 70歳（65歳以上）"]),
+        ("param.age <= x.n", {"x.n": 64}, False, ["年齢: 64歳（65歳未満）"]),
+        ("true == x.a", {"x.a": True}, True, ["年金を受けていた"]),
+        ('"kokuho" == x.k', {"x.k": "kokuho"}, True, ["保険: 国民健康保険"]),
         # phrases are not repeated
         ("x.a and (x.a or x.b)", {"x.a": True}, True, ["年金を受けていた"]),
         ("true", {}, True, []),
