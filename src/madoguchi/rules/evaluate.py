@@ -492,6 +492,13 @@ def _collect_waiting(node, values, found: set[str], expand, memo) -> None:
             _collect_waiting(a, values, found, expand, memo)
 
 
+_MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _is_constant(node: ast.Node) -> bool:
+    return isinstance(node, ast.Literal) or (isinstance(node, ast.FactRef) and node.name.startswith("param."))
+
+
 _OP_WORDS = {
     ">=": ("以上", "未満"),
     ">": ("より多い", "以下"),
@@ -559,6 +566,9 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
         out.append(f"{label}: {'わかっている' if known else 'わかっていない'}")
         return
     if isinstance(node, ast.Compare):
+        if node.op in _MIRRORED and _is_constant(node.left) and not _is_constant(node.right):
+            # "65 <= deceased.age" reads like "deceased.age >= 65": the fact first, the threshold after.
+            node = ast.Compare(_MIRRORED[node.op], node.right, node.left, pos=node.pos)
         label, spec = _label(node.left, specs)
         actual = memo[id(node.left)](values)
         shown = format_value(spec, actual)
