@@ -104,6 +104,30 @@ def test_yaml_syntax_error(tmp_path):
     assert ("catalog.yaml", line, "YAML syntax: mapping values are not allowed here") in issues
 
 
+def test_a_file_that_does_not_parse_reports_only_its_own_error(tmp_path):
+    # The municipality is defined in the broken file: "no municipality" on top of the YAML error would be a
+    # false error (and was printed with a made-up path, FOLDER/FOLDERNAME:1).
+    folder = write_catalog(tmp_path / "cat", ("    why: 国保だったため。", "    why: 国保: だったため。"))
+    line = line_of(MINI_TEXT, "why: 国保だったため。")
+    assert issues_of(folder) == [("catalog.yaml", line, "YAML syntax: mapping values are not allowed here")]
+    raw = MINI_TEXT.encode("utf-8").replace("    why: 案内です。".encode(), b"    why: \xff")
+    folder = write_catalog(tmp_path / "cat2", extra={"catalog.yaml": raw})
+    assert [(f, n) for f, n, _ in issues_of(folder)] == [
+        ("catalog.yaml", line_of(MINI_TEXT, "why: 案内です。"))
+    ]
+
+
+def test_no_municipality(tmp_path):
+    folder = write_catalog(
+        tmp_path / "cat",
+        (
+            'municipality: {id: mini, name: テスト町, prefecture: 架空県, code: "999998", fictional: true}\n',
+            "",
+        ),
+    )
+    assert issues_of(folder) == [("cat", 1, "no municipality: is defined in any catalog file")]
+
+
 def test_yaml_bad_indentation(tmp_path):
     folder = write_catalog(tmp_path / "cat", ("  - id: pension\n", "  - id: pension\n   name: ずれ\n"))
     issues = issues_of(folder)
