@@ -378,7 +378,9 @@ def load_catalog(path: str | Path) -> Catalog:
                     if remember("fact", name, file, line, raw):
                         facts[name] = fact
 
-    if municipality is None and not any(i.message.startswith("municipality") for i in out.issues):
+    # A file that could not be read may hold the municipality: then its absence is not news.
+    unread = any(i.message.startswith(("municipality", "YAML syntax:", "not UTF-8 text")) for i in out.issues)
+    if municipality is None and not unread:
         out.add(str(root.name), 1, "no municipality: is defined in any catalog file")
 
     _check_references(root, out, where, departments, events, facts, procedures)
