@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "madoguchi.web.apps.WebConfig",
     "madoguchi.web.registry.apps.RegistryConfig",
     "madoguchi.web.shinseisho.apps.ShinseishoConfig",
+    "madoguchi.web.routing.apps.RoutingConfig",
+    "madoguchi.web.resident.apps.ResidentConfig",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("cases/<str:number>/sheet.pdf", views.case_sheet_pdf, name="case-sheet-pdf"),
     path("", include("madoguchi.web.registry.urls")),
     path("", include("madoguchi.web.shinseisho.urls")),
+    path("", include("madoguchi.web.routing.urls")),
+    path("", include("madoguchi.web.resident.urls")),
     path("admin/", admin.site.urls),
 ]
 

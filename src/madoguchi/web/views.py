@@ -245,12 +245,17 @@ def case_person(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @role_required(*COUNTER_ROLES)
 def case_finish(request: HttpRequest, number: str) -> HttpResponse:
+    from madoguchi.web.signals import case_finished
+
     case = _case(number)
-    if case.status == Case.Status.OPEN:
-        case.status = Case.Status.FINISHED
-        case.finished_at = timezone.now()
-        case.save(update_fields=["status", "finished_at", "updated_at"])
-        audit(request, "case.finish", case)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == Case.Status.OPEN:
+            case.status = Case.Status.FINISHED
+            case.finished_at = timezone.now()
+            case.save(update_fields=["status", "finished_at", "updated_at"])
+            audit(request, "case.finish", case)
+            case_finished.send(sender=Case, case=case, request=request, state=load_state(case))
     return redirect("case-sheet", number=case.number)
 
 

@@ -1,0 +1,1 @@
+"""The resident's side: pre-entry at home, the resident's screen at the counter, self-service."""
