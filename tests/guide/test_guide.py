@@ -387,3 +387,85 @@ def test_question_scores_do_not_depend_on_how_a_threshold_is_written(tmp_path, g
     got = {q.name: q.settles for q in variant.evaluate({}).questions}
     assert got["h.members"] == pytest.approx(expected["h.members"]) == pytest.approx(1 / 3)
     assert list(got) == list(expected)
+
+
+# --- properties on random rules: the guide's promises hold whatever the catalog's rules are ---------------
+
+COMPARE = ["==", "!=", "<", "<=", ">", ">="]
+rule_atom = st.one_of(
+    st.sampled_from(
+        ["p.pension", "p.householder", "not p.pension", "p.householder == false", "true", "false"]
+    ),
+    st.builds(lambda op, k: f"h.members {op} {k}", st.sampled_from(COMPARE), st.integers(0, 4)),
+    st.builds(lambda op: f"p.age {op} param.senior_age", st.sampled_from(COMPARE)),
+    st.builds(lambda op, k: f"p.age + h.members {op} {k}", st.sampled_from(COMPARE), st.integers(60, 80)),
+    st.builds(
+        lambda op, v: f'p.insurance {op} "{v}"',
+        st.sampled_from(["==", "!="]),
+        st.sampled_from(["kokuho", "kouki", "other"]),
+    ),
+    st.builds(
+        lambda vs: f"p.insurance in [{', '.join(vs)}]",
+        st.lists(st.sampled_from(['"kokuho"', '"kouki"', '"other"']), min_size=1, max_size=2),
+    ),
+    st.builds(lambda op: f'p.birth {op} "1960-04-01"', st.sampled_from(COMPARE)),
+    st.builds(
+        lambda op, k: f"years_between(p.birth, ev.date) {op} {k}",
+        st.sampled_from(COMPARE),
+        st.integers(60, 70),
+    ),
+    st.sampled_from(["h.members is known", "p.pension is unknown or p.householder"]),
+)
+random_rule = st.recursive(
+    rule_atom,
+    lambda children: st.one_of(
+        children.map(lambda c: f"not ({c})"),
+        st.lists(children, min_size=2, max_size=3).map(lambda cs: " and ".join(f"({c})" for c in cs)),
+        st.lists(children, min_size=2, max_size=3).map(lambda cs: " or ".join(f"({c})" for c in cs)),
+    ),
+    max_leaves=5,
+)
+
+
+def _guide_with_rules(catalog, texts: list[str]) -> Guide:
+    import dataclasses
+
+    from madoguchi.rules.evaluate import compile_rule
+
+    procedures = {}
+    rules = {}
+    for index, (proc, text) in enumerate(zip(catalog.procedures.values(), texts, strict=False)):
+        pid = f"r{index}"
+        procedures[pid] = proc.model_copy(update={"id": pid, "applies_when": text})
+        rules[pid] = compile_rule(text, catalog.facts, catalog.param_values())
+    return Guide(dataclasses.replace(catalog, procedures=procedures, rules=rules), "ev")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(random_rule, min_size=1, max_size=6), given_facts(), st.data())
+def test_guide_promises_hold_for_random_rules(catalog, texts, known, data):
+    guide = _guide_with_rules(catalog, texts)
+    known = {k: v for k, v in known.items() if k != "p.age"}  # answers only (p.age is derived)
+    for _step in range(len(ASKABLE) + 1):
+        result = guide.evaluate(known)
+        asked = names(result)
+        assert not set(asked) & set(known)
+        # every open procedure waits for something that will be asked
+        for outcome in result.undetermined:
+            assert outcome.waiting_for, outcome.procedure.applies_when
+            assert set(outcome.waiting_for) <= set(asked), (outcome.procedure.applies_when, known, asked)
+        for outcome in result.applicable:
+            assert outcome.reasons and all(outcome.reasons)
+        if not asked:
+            assert result.complete
+            break
+        first = asked[0]
+        known[first] = data.draw(DOMAINS[first], label=first)
+    else:
+        pytest.fail(f"still asking after {len(ASKABLE)} answers: {known}")
+    # Once everything is decided, each outcome agrees with evaluating the rule on the answers.
+    values, _ = guide.resolve(known)
+    for outcome in result.applicable:
+        assert guide.catalog.rules[outcome.id].evaluate(values) is True
+    for outcome in result.not_applicable:
+        assert guide.catalog.rules[outcome.id].evaluate(values) is False
