@@ -1,0 +1,37 @@
+"""Application forms (申請書): field maps over the municipality's own layouts, filled from a case and printed.
+
+Pure core (no Django). A form is a YAML field map in the catalog's ``forms/`` folder plus, optionally, the
+municipality's PDF (``background:``); without a PDF the layout is generated from the same field map.
+"""
+
+from madoguchi.forms.loader import FormsError, FormSet, load_forms
+from madoguchi.forms.models import FieldSpec, FormTemplate
+from madoguchi.forms.render import (
+    Bundle,
+    FilledForm,
+    FormRenderError,
+    fill_form,
+    render_bundle,
+    render_form_pdf,
+    render_grid_pdf,
+)
+from madoguchi.forms.values import CaseData, PersonData, ValueRef, parse_value_ref
+
+__all__ = [
+    "Bundle",
+    "CaseData",
+    "FieldSpec",
+    "FilledForm",
+    "FormRenderError",
+    "FormSet",
+    "FormTemplate",
+    "FormsError",
+    "PersonData",
+    "ValueRef",
+    "fill_form",
+    "load_forms",
+    "parse_value_ref",
+    "render_bundle",
+    "render_form_pdf",
+    "render_grid_pdf",
+]

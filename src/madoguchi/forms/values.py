@@ -1,0 +1,204 @@
+"""Case values a form field can show, and the case data they are read from.
+
+A field's ``value:`` is one reference, optionally compared with a literal (for check boxes)::
+
+    applicant.name            a person attribute (applicant / deceased)
+    deceased.death_date       dates are formatted by the field kind (和暦 or 西暦)
+    case.number  today        the case number; the printing date
+    municipality.name         the municipality (name, address, phone, postal_code)
+    fact:funeral.date         a fact of the guide (choice facts print their Japanese label)
+    fact:deceased.health_insurance == kokuho     true/false, for a check box
+    applicant.sex == 2
+    input:bank.account_number a value typed at the counter (no case data holds it)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+PERSON_ROLES = ("applicant", "deceased")
+PERSON_FIELDS = (
+    "name",
+    "kana",
+    "birth_date",
+    "death_date",
+    "sex",
+    "postal_code",
+    "address",
+    "phone",
+    "relationship",
+)
+PERSON_DATE_FIELDS = ("birth_date", "death_date")
+CASE_FIELDS = ("number", "event")
+MUNICIPALITY_FIELDS = ("name", "address", "phone", "postal_code", "prefecture", "full_name")
+SEX_LABELS = {"1": "男", "2": "女", "9": "不明"}
+
+_REF = re.compile(
+    r"""^\s*(?:
+        (?P<fact>fact:(?P<fact_name>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+))
+      | (?P<input>input:(?P<input_key>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*))
+      | (?P<today>today)
+      | (?P<path>(?P<root>[a-z_]+)\.(?P<attr>[a-z_][a-z0-9_]*))
+    )\s*(?:(?P<op>==|!=)\s*(?P<literal>[A-Za-z0-9_\-]+|"[^"]*"))?\s*$""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class ValueRef:
+    source: str  # person | case | municipality | fact | input | today
+    name: str  # applicant.name, number, funeral.date, bank.account_number, ''
+    compare: tuple[str, str] | None = None  # (== or !=, literal)
+
+    @property
+    def role(self) -> str | None:
+        return self.name.split(".")[0] if self.source == "person" else None
+
+    @property
+    def attr(self) -> str | None:
+        return self.name.split(".")[1] if self.source == "person" else None
+
+    def __str__(self) -> str:
+        base = {"fact": f"fact:{self.name}", "input": f"input:{self.name}", "today": "today"}.get(
+            self.source, f"{self.source}.{self.name}" if self.source != "person" else self.name
+        )
+        return base if self.compare is None else f"{base} {self.compare[0]} {self.compare[1]}"
+
+
+def parse_value_ref(text: str) -> ValueRef:
+    """Parse a field's ``value:``. Raises ValueError saying what is wrong."""
+    if not isinstance(text, str):
+        raise ValueError("value must be text such as applicant.name or fact:NAME == VALUE")
+    m = _REF.match(text)
+    if not m:
+        raise ValueError(
+            f"cannot read value {text!r}; expected e.g. applicant.name, deceased.death_date, case.number, "
+            "today, fact:NAME, fact:NAME == VALUE or input:KEY"
+        )
+    compare = None
+    if m["op"]:
+        compare = (m["op"], m["literal"].strip('"'))
+    if m["fact"]:
+        return ValueRef("fact", m["fact_name"], compare)
+    if m["input"]:
+        return ValueRef("input", m["input_key"], compare)
+    if m["today"]:
+        return ValueRef("today", "", compare)
+    root, attr = m["root"], m["attr"]
+    if root in PERSON_ROLES:
+        if attr not in PERSON_FIELDS:
+            raise ValueError(f"{root}.{attr}: unknown person attribute; known: {', '.join(PERSON_FIELDS)}")
+        return ValueRef("person", f"{root}.{attr}", compare)
+    if root == "case":
+        if attr not in CASE_FIELDS:
+            raise ValueError(f"case.{attr}: unknown; known: {', '.join('case.' + f for f in CASE_FIELDS)}")
+        return ValueRef("case", attr, compare)
+    if root == "municipality":
+        if attr not in MUNICIPALITY_FIELDS:
+            raise ValueError(f"municipality.{attr}: unknown; known: {', '.join(MUNICIPALITY_FIELDS)}")
+        return ValueRef("municipality", attr, compare)
+    raise ValueError(
+        f"{root}.{attr}: unknown value; person values start with applicant. or deceased., facts with fact:"
+    )
+
+
+@dataclass
+class PersonData:
+    name: str = ""
+    kana: str = ""
+    birth_date: date | None = None
+    death_date: date | None = None
+    sex: str = ""
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
+    relationship: str = ""
+
+    @classmethod
+    def from_json(cls, raw: Any, role: str) -> PersonData:
+        """PERSON.json's ``applicant`` / ``deceased`` object. Raises ValueError naming the field."""
+        from madoguchi.wareki import parse_date
+
+        if raw is None:
+            return cls()
+        if not isinstance(raw, Mapping):
+            raise ValueError(f"{role}: expected an object with name, kana, birth_date, …")
+        unknown = sorted(set(raw) - set(PERSON_FIELDS))
+        if unknown:
+            raise ValueError(f"{role}.{unknown[0]}: unknown field; known: {', '.join(PERSON_FIELDS)}")
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise ValueError(f"{role}.{key}: expected text, got {value!r}")
+            if key in PERSON_DATE_FIELDS and value.strip():
+                try:
+                    values[key] = parse_date(value)
+                except ValueError as exc:
+                    raise ValueError(f"{role}.{key}: {exc}") from None
+            elif key == "sex" and value:
+                normalized = {"男": "1", "女": "2", "male": "1", "female": "2", "M": "1", "F": "2"}.get(
+                    value, value
+                )
+                if normalized not in SEX_LABELS:
+                    raise ValueError(f"{role}.sex: expected 1 (男), 2 (女) or 9, got {value!r}")
+                values[key] = normalized
+            elif key == "postal_code" and value:
+                digits = unicodedata.normalize("NFKC", value).replace("-", "").replace("〒", "").strip()
+                if not re.fullmatch(r"\d{7}", digits):
+                    raise ValueError(f"{role}.postal_code: expected 7 digits such as 999-0001, got {value!r}")
+                values[key] = f"{digits[:3]}-{digits[3:]}"
+            elif key == "phone" and value:
+                if not re.fullmatch(r"[0-9０-９\-－()（） ]{6,20}", value):
+                    raise ValueError(f"{role}.phone: expected digits and hyphens, got {value!r}")
+                values[key] = unicodedata.normalize("NFKC", value)
+            elif key in ("name", "kana") and value and not value.strip():
+                raise ValueError(f"{role}.{key}: only spaces")
+            else:
+                if len(value) > 300:
+                    raise ValueError(f"{role}.{key}: longer than 300 characters")
+                values[key] = value
+        return cls(**values)
+
+    def get(self, attr: str) -> Any:
+        return getattr(self, attr)
+
+
+@dataclass
+class CaseData:
+    """Everything a form can be filled from."""
+
+    number: str = ""
+    event: str = ""
+    event_name: str = ""
+    today: date = field(default_factory=date.today)
+    persons: dict[str, PersonData] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # typed fact values (derived ones included)
+    fact_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # choice fact → value → label
+    municipality: dict[str, str] = field(default_factory=dict)
+    overrides: dict[tuple[str, str], str] = field(default_factory=dict)  # (form id, field) → typed value
+    url: str = ""  # what the QR code encodes (the case page; never personal data)
+
+    def lookup(self, ref: ValueRef) -> Any:
+        """The raw value (None when unknown)."""
+        if ref.source == "person":
+            person = self.persons.get(ref.role or "")
+            value = person.get(ref.attr) if person else None
+            if value in (None, "") and ref.attr in PERSON_DATE_FIELDS:
+                value = self.facts.get(ref.name)  # e.g. deceased.death_date is also a fact
+            return value if value != "" else None
+        if ref.source == "case":
+            return {"number": self.number, "event": self.event_name or self.event}.get(ref.name) or None
+        if ref.source == "municipality":
+            return self.municipality.get(ref.name) or None
+        if ref.source == "fact":
+            return self.facts.get(ref.name)
+        if ref.source == "today":
+            return self.today
+        return None  # input: only overrides hold it
