@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "madoguchi.cli.guide_commands",  # guide
     "madoguchi.cli.card_commands",  # card inspect / read / card-agent
     "madoguchi.cli.bench_commands",  # bench
+    "madoguchi.cli.registry_commands",  # registry import / generate / rekey
     "madoguchi.cli.forms_commands",  # forms render / check / grid
 ]
 

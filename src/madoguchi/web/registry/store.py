@@ -1,0 +1,181 @@
+"""Storing registry records: import (all-or-nothing, upsert by 宛名番号) and the demo population."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from madoguchi.registry.csv_import import ImportFailed, ImportReport
+from madoguchi.registry.records import ResidentRecord, search_key
+from madoguchi.web.registry.encryption import keyring, my_number_context
+from madoguchi.web.registry.models import Household, Resident
+
+BATCH = 2000
+QUAL_KEYS = (
+    "kokuho",
+    "kouki",
+    "kaigo",
+    "care_level",
+    "nenkin_kind",
+    "pension_recipient",
+    "child_allowance",
+    "handbook_grade",
+    "handbook_type",
+    "seal_registered",
+)
+RESIDENT_FIELDS = [
+    "household",
+    "order",
+    "name",
+    "name_key",
+    "kana",
+    "kana_key",
+    "kana_confirmed",
+    "birth",
+    "birth_sort",
+    "sex",
+    "relationship",
+    "address_key",
+    "resident_since",
+    "status",
+    "removal_reason",
+    "removal_date",
+    "resident_kind",
+    "my_number_encrypted",
+    "my_number_last4",
+    "qualifications",
+    "imported_at",
+]
+
+
+class _Writer:
+    def __init__(self, source: str):
+        self.source = source
+        self.keys = keyring()
+        self.households: dict[str, int] = {}
+        self.pending: list[ResidentRecord] = []
+        self.order: dict[str, int] = {}
+
+    def add(self, record: ResidentRecord) -> None:
+        self.pending.append(record)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        from django.utils import timezone
+
+        now = timezone.now()
+        new = {}
+        for r in self.pending:
+            if r.setai_no not in self.households and r.setai_no not in new:
+                address = r.address + (f"\u3000{r.katagaki}" if r.katagaki else "")
+                new[r.setai_no] = Household(
+                    setai_no=r.setai_no,
+                    postal_code=r.postal_code,
+                    address=r.address,
+                    katagaki=r.katagaki,
+                    address_key=search_key(address)[:320],
+                    source=self.source,
+                    imported_at=now,
+                )
+        if new:
+            Household.objects.bulk_create(
+                new.values(),
+                update_conflicts=True,
+                unique_fields=["setai_no"],
+                update_fields=["postal_code", "address", "katagaki", "address_key", "source", "imported_at"],
+            )
+            for setai, pk in Household.objects.filter(setai_no__in=list(new)).values_list("setai_no", "id"):
+                self.households[setai] = pk
+        rows = []
+        for r in self.pending:
+            order = self.order.get(r.setai_no, 0) + 1
+            self.order[r.setai_no] = order
+            address = r.address + (f"\u3000{r.katagaki}" if r.katagaki else "")
+            rows.append(
+                Resident(
+                    atena_no=r.atena_no,
+                    household_id=self.households[r.setai_no],
+                    order=order,
+                    name=r.name,
+                    name_key=search_key(r.name)[:120],
+                    kana=r.kana,
+                    kana_key=search_key(r.kana)[:220],
+                    kana_confirmed=r.kana_confirmed,
+                    birth=r.birth_date.to_json(),
+                    birth_sort=r.birth_date.sort_date,
+                    sex=r.sex,
+                    relationship=r.relationship,
+                    address_key=search_key(address)[:320],
+                    resident_since=r.resident_since.to_json() if r.resident_since else None,
+                    status=r.status,
+                    removal_reason=r.removal_reason,
+                    removal_date=r.removal_date.to_json() if r.removal_date else None,
+                    resident_kind=r.resident_kind,
+                    my_number_encrypted=(
+                        self.keys.encrypt_text(r.my_number, my_number_context(r.atena_no))
+                        if r.my_number
+                        else ""
+                    ),
+                    my_number_last4=r.my_number[-4:] if r.my_number else "",
+                    qualifications={
+                        k: getattr(r, k) for k in QUAL_KEYS if getattr(r, k) not in (None, "", False)
+                    },
+                    imported_at=now,
+                )
+            )
+        Resident.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["atena_no"], update_fields=RESIDENT_FIELDS
+        )
+        self.pending.clear()
+
+
+def store_records(
+    records: Iterable[ResidentRecord], report: ImportReport, source: str = "csv"
+) -> ImportReport:
+    """Store everything in one transaction; roll back and raise :class:`ImportFailed` if ``report`` has errors
+    at the end (the records generator fills it as it goes)."""
+    with transaction.atomic():
+        writer = _Writer(source)
+        for record in records:
+            if report.errors:
+                # Keep reading to report every bad row, but stop writing: everything will be rolled back.
+                continue
+            writer.add(record)
+        if report.errors:
+            transaction.set_rollback(True)
+            raise ImportFailed(sorted(report.errors, key=lambda e: e.line))
+        writer.flush()
+    return report
+
+
+def import_source(source_id: str, options: dict) -> ImportReport:
+    from madoguchi.registry import sources
+
+    source = sources.create(source_id, options)
+    problems = source.check_config()
+    if problems:
+        raise ValueError("; ".join(problems))
+    report = ImportReport()
+    return store_records(source.records(report), report, source=source_id)
+
+
+def generate_into_db(count: int, seed: int = 1, demo: bool = True) -> ImportReport:
+    """Generated fictional residents straight into the database (through the same parser as a CSV)."""
+    import csv
+    import io
+
+    from madoguchi.registry.csv_import import iter_records
+    from madoguchi.registry.generator import HEADER, iter_rows
+    from madoguchi.registry.mapping import STANDARD
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(iter_rows(count, seed, demo=demo))
+    report = ImportReport()
+    stream = io.BytesIO(buffer.getvalue().encode("utf-8"))
+    return store_records(iter_records(stream, STANDARD, report), report, source="generator")

@@ -1,0 +1,44 @@
+import os
+
+from django import template
+
+from madoguchi.web.models import CaseFact
+from madoguchi.web.registry.models import CardEvidence, CaseRegistryLink, FactOverride
+
+register = template.Library()
+
+
+def agent_settings() -> dict:
+    """Where the counter page finds the local card agent (MADOGUCHI_CARD_AGENT_URL, default the first
+    MADOGUCHI_CARD_AGENT_ORIGIN, which is also what the CSP's connect-src allows) and the pairing token."""
+    url = os.environ.get("MADOGUCHI_CARD_AGENT_URL") or (
+        os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",")[0].strip()
+    )
+    return {"url": url.rstrip("/"), "token": os.environ.get("MADOGUCHI_CARD_AGENT_TOKEN", "")}
+
+
+@register.inclusion_tag("registry/_tools.html", takes_context=True)
+def registry_case_tools(context, case):
+    from madoguchi.web.registry.views import may_see_my_number
+    from madoguchi.web.services import current_catalog
+
+    request = context.get("request")
+    catalog = current_catalog()
+    sourced = [
+        (catalog.facts[row.name], row)
+        for row in case.facts.all()
+        if row.source in (CaseFact.Source.REGISTRY, CaseFact.Source.CARD) and row.name in catalog.facts
+    ]
+    return {
+        "request": request,
+        "case": case,
+        "csrf_token": context.get("csrf_token"),
+        "is_open": case.status == "open",
+        "links": list(CaseRegistryLink.objects.filter(case=case).select_related("resident")),
+        "readings": list(CardEvidence.objects.filter(case=case)[:3]),
+        "overrides": list(FactOverride.objects.filter(case=case)[:20]),
+        "sourced": sourced,
+        "agent": agent_settings(),
+        "may_see_my_number": may_see_my_number(request.user) if request else False,
+        "event": catalog.events.get(case.event_id),
+    }
