@@ -92,6 +92,14 @@ def test_json_with_facts(tmp_path, capsys):
     assert "pension" not in {a["id"] for a in data["applicable"]} | {u["id"] for u in data["undetermined"]}
 
 
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_extreme_dates_do_not_crash(tmp_path, capsys, day, as_json):
+    status, out, err = run_guide(tmp_path, capsys, {"ev.date": day, "p.birth": day}, as_json=as_json)
+    assert status == 0, err
+    assert "必ずする届" in out
+
+
 def test_human_readable_output(tmp_path, capsys):
     status, out, _ = run_guide(
         tmp_path, capsys, {"ev.date": "2026-01-31", "p.insurance": "kokuho"}, as_json=False

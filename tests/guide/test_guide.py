@@ -239,6 +239,22 @@ def test_deadline_date(deadline, start, expected):
 
 
 @pytest.mark.parametrize(
+    "deadline",
+    [Deadline(days=14), Deadline(days=1, first_day_counts=True), Deadline(months=1), Deadline(years=1)],
+)
+def test_deadline_past_the_last_representable_date_is_none_not_a_crash(deadline):
+    if deadline.first_day_counts:  # one day counting the first: the last day itself
+        assert deadline_date(deadline, date(9999, 12, 31)) == date(9999, 12, 31)
+    else:
+        assert deadline_date(deadline, date(9999, 12, 31)) is None
+
+
+def test_event_on_the_last_representable_date_does_not_crash(guide):
+    result = guide.evaluate({"ev.date": date(9999, 12, 31)})
+    assert by_id(result.applicable, "always").deadline is None
+
+
+@pytest.mark.parametrize(
     ("deadline", "start", "expected"),
     [
         # From the next day, the period starts on the 1st of a month, so it ends at a month end (民法143条):
