@@ -68,13 +68,16 @@ def deadline_date(deadline: Deadline | None, start: date | None) -> date | None:
     """The last day to act. Periods count from the next day (民法140条) unless the start day counts."""
     if deadline is None or start is None:
         return None
-    first_day = start if deadline.first_day_counts else start + timedelta(days=1)
-    if deadline.days is not None:
-        return first_day + timedelta(days=deadline.days - 1)
-    if deadline.months is not None:
-        return _end_of_months(first_day, deadline.months)
-    if deadline.years is not None:
-        return _end_of_months(first_day, 12 * deadline.years)
+    try:
+        first_day = start if deadline.first_day_counts else start + timedelta(days=1)
+        if deadline.days is not None:
+            return first_day + timedelta(days=deadline.days - 1)
+        if deadline.months is not None:
+            return _end_of_months(first_day, deadline.months)
+        if deadline.years is not None:
+            return _end_of_months(first_day, 12 * deadline.years)
+    except (OverflowError, ValueError):  # past 9999-12-31: no date to show (an answer like 9999-12-31)
+        return None
     return None
 
 
