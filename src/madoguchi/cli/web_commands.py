@@ -14,6 +14,10 @@ def register(sub) -> None:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     demo.add_argument("--no-serve", action="store_true", help="set up the database and accounts, then exit")
+    demo.add_argument(
+        "--card-agent-port", type=int, default=8791, help="port of the built-in card agent (virtual cards)"
+    )
+    demo.add_argument("--no-card-agent", action="store_true", help="do not start the built-in card agent")
     demo.set_defaults(func=demo_command)
 
     serve = sub.add_parser(
@@ -55,6 +59,8 @@ def _check_catalog() -> None:
 
 def demo_command(args) -> int:
     os.environ.setdefault("MADOGUCHI_HOME", "var")
+    if not args.no_serve and not args.no_card_agent:
+        _demo_card_agent_env(args)
     if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"):
         print("note: DATABASE_URL is set; the demo uses it instead of SQLite", file=sys.stderr)
     _setup_django()
@@ -68,8 +74,57 @@ def demo_command(args) -> int:
     print(f"database: {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]})")
     if args.no_serve:
         return 0
+    if not args.no_card_agent:
+        _start_demo_card_agent(args)
     print(f"serving http://{args.host}:{args.port}/  (Ctrl+C to stop)")
     return _run_server(f"{args.host}:{args.port}", workers=2, threads=4)
+
+
+def _demo_card_agent_env(args) -> None:
+    """Pair the server and the built-in card agent (token, CSP origin, the virtual cards' test CA) before
+    Django reads its settings and before gunicorn forks its workers."""
+    import secrets
+    from pathlib import Path
+
+    from madoguchi.card.builder import virtual_hierarchy
+    from madoguchi.card.signature import CA_KEY_ENV, key_file_text
+
+    home = Path(os.environ["MADOGUCHI_HOME"]).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    agent_origin = f"http://127.0.0.1:{args.card_agent_port}"
+    os.environ.setdefault("MADOGUCHI_CARD_AGENT_TOKEN", secrets.token_urlsafe(24))
+    origins = [o for o in os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",") if o]
+    os.environ["MADOGUCHI_CARD_AGENT_ORIGIN"] = ",".join(
+        [agent_origin, *[o for o in origins if o != agent_origin]]
+    )
+    os.environ.setdefault("MADOGUCHI_CARD_AGENT_URL", agent_origin)
+    h = virtual_hierarchy()
+    ca = home / "card-test-ca.pem"
+    ca.write_text(key_file_text(h.ca.public_key(), h.ca_key_id, "virtual test CA of this demo run"))
+    os.environ[CA_KEY_ENV] = str(ca)
+    os.environ["MADOGUCHI_CARD_TEST_MODE"] = "1"
+
+
+def _start_demo_card_agent(args) -> None:
+    from madoguchi.card import transport
+    from madoguchi.card.agent import AgentConfig, CardAgent, serve_in_thread
+    from madoguchi.card.builder import virtual_hierarchy
+    from madoguchi.card.errors import CardError
+
+    agent = CardAgent(transport.create("virtual", {"card": "demo"}), virtual_hierarchy().trust_store())
+    config = AgentConfig(
+        token=os.environ["MADOGUCHI_CARD_AGENT_TOKEN"],
+        origin=f"http://{args.host}:{args.port}",
+        port=args.card_agent_port,
+    )
+    try:
+        serve_in_thread(agent, config)
+    except (OSError, CardError) as exc:
+        print(
+            f"note: the card agent did not start ({exc}); 「カードを読み取る」 will not work", file=sys.stderr
+        )
+        return
+    print(f"card agent: http://127.0.0.1:{config.port} with the virtual card 'demo' (PIN 1234)")
 
 
 def serve_command(args) -> int:

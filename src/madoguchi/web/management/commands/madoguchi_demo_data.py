@@ -55,6 +55,7 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(groups[role.value])
             self.stdout.write(f"  {username:10} {password:16} {role.label}")
+        self._residents()
         clerk = User.objects.get(username="madoguchi")
         catalog = current_catalog()
         for event_id, visitor, facts in SAMPLE_CASES:
@@ -69,3 +70,18 @@ class Command(BaseCommand):
             for name, value in facts.items():
                 if name in guide.catalog.facts:
                     save_answer(case, guide.catalog.facts[name], value, clerk)
+
+    def _residents(self) -> None:
+        """Fictional residents of 架空県みどり市 (with the family of the demo card), once."""
+        import os
+
+        from madoguchi.web.registry.encryption import ensure_demo_key
+        from madoguchi.web.registry.models import Resident
+        from madoguchi.web.registry.store import generate_into_db
+
+        ensure_demo_key()
+        if Resident.objects.exists():
+            return
+        count = int(os.environ.get("MADOGUCHI_DEMO_RESIDENTS", "3000"))
+        report = generate_into_db(count, seed=1, demo=True)
+        self.stdout.write(f"fictional residents: {report.residents} in {len(report.households)} households")
