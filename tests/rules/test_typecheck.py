@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from madoguchi.catalog.models import Fact
 from madoguchi.rules.evaluate import UNKNOWN, RuleTypeError, compile_expression, compile_rule
@@ -217,3 +219,81 @@ def test_a_date_parameter_from_yaml_compares_with_a_date_fact():
         )
         == 10
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["[1] == [1]", "[] == []", '["a"] != ["b"]', "[1] is known", "[1, 2] is unknown"]
+)
+def test_a_list_outside_in_is_a_type_error(text):
+    error = _type_error(text)
+    assert "list" in error.message
+    assert error.column == 1
+
+
+# --- property: any token sequence either compiles or raises RuleSyntaxError (never a crash) ---------------------
+
+_TOKENS = [
+    "deceased.age",
+    "deceased.birth_date",
+    "deceased.death_date",
+    "deceased.pension_recipient",
+    "deceased.health_insurance",
+    "deceased.note",
+    "param.senior_age",
+    "param.start",
+    "param.enabled",
+    "years_between(",
+    "days_between(",
+    "and",
+    "or",
+    "not",
+    "in",
+    "not in",
+    "is known",
+    "is unknown",
+    "true",
+    "false",
+    "==",
+    "!=",
+    "<",
+    ">=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    '"kokuho"',
+    '"2024-04-01"',
+    '"x"',
+    "0",
+    "65",
+    "1.5",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=9).map(" ".join))
+def test_token_soup_compiles_or_raises_rule_syntax_error(text):
+    try:
+        rule = compile_rule(text, SPECS, PARAMS)
+    except RuleSyntaxError as error:
+        assert 1 <= error.column <= len(text) + 1
+        return
+    full = {
+        "deceased.age": 70,
+        "deceased.birth_date": date(1950, 1, 1),
+        "deceased.death_date": date(2026, 1, 1),
+        "deceased.pension_recipient": True,
+        "deceased.health_insurance": "kokuho",
+        "deceased.note": "x",
+    }
+    for values in ({}, full, {"deceased.age": 0}):
+        result = rule.evaluate(values)
+        assert result is UNKNOWN or type(result) is bool
+        rule.waiting_for(values)
+        if result is not UNKNOWN:
+            rule.explain(values, result)
