@@ -78,10 +78,10 @@ def fit_text(
 ) -> Fit:
     """The largest size (≥ ``min_size``) at which ``text`` fits; one line is preferred over wrapping."""
     sizes = []
-    s = size
-    while s >= min_size - 1e-9:
-        sizes.append(round(s, 2))
-        s -= step
+    k = 0
+    while size - k * step >= min_size - 1e-9:
+        sizes.append(size - k * step)
+        k += 1
     if not sizes or sizes[-1] > min_size:
         sizes.append(min_size)
     natural = sum(width(c) for c in clusters(text.replace("\n", "")))
