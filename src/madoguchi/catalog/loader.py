@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from madoguchi.catalog.models import (
     CatalogFile,
+    DeliveryTarget,
     Department,
     Fact,
     LifeEvent,
@@ -127,6 +128,7 @@ class Catalog:
     derivations: dict[str, CompiledRule]  # derived fact -> expression, in dependency order
     warnings: list[CatalogIssue] = field(default_factory=list)
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # "procedure:ID" -> (file, line)
+    delivery_targets: dict[str, DeliveryTarget] = field(default_factory=dict)
 
     def procedures_for(self, event_id: str) -> list[Procedure]:
         return [p for p in self.procedures.values() if event_id in p.events]
@@ -286,6 +288,7 @@ def load_catalog(path: str | Path) -> Catalog:
     events: dict[str, LifeEvent] = {}
     facts: dict[str, Fact] = {}
     procedures: dict[str, Procedure] = {}
+    delivery_targets: dict[str, DeliveryTarget] = {}
     where: dict[str, tuple[Path, int, LineDict]] = {}  # "kind:id" -> (file, line, raw)
     unloaded_rules: list[str] = []  # rule texts of items that failed validation: their facts are not unused
 
@@ -308,7 +311,10 @@ def load_catalog(path: str | Path) -> Catalog:
             out.add(
                 file,
                 data.lines[key],
-                f"unknown top-level key {key!r}; expected one of {', '.join(CatalogFile.model_fields)}",
+                # delivery_targets (issue 5) is optional and documented in docs/routing.md; the list names the
+                # keys every catalog uses.
+                f"unknown top-level key {key!r}; expected one of "
+                f"{', '.join(k for k in CatalogFile.model_fields if k != 'delivery_targets')}",
             )
 
         def report(message: str, file=file, line: int = 1) -> None:
@@ -328,6 +334,7 @@ def load_catalog(path: str | Path) -> Catalog:
             ("department", Department, departments),
             ("event", LifeEvent, events),
             ("procedure", Procedure, procedures),
+            ("delivery_target", DeliveryTarget, delivery_targets),
         ):
             section = data.get(kind + "s")
             if section is None:
@@ -384,6 +391,7 @@ def load_catalog(path: str | Path) -> Catalog:
         out.add(str(root.name), 1, "no municipality: is defined in any catalog file")
 
     _check_references(root, out, where, departments, events, facts, procedures)
+    _check_deliveries(out, where, procedures, delivery_targets)
     derivations = _compile_derivations(root, out, where, facts, param_values)
     rules = _compile_rules(root, out, where, facts, procedures, param_values)
     _check_unused(root, out, where, facts, events, procedures, rules, derivations, unloaded_rules)
@@ -403,6 +411,7 @@ def load_catalog(path: str | Path) -> Catalog:
         derivations=derivations,
         warnings=[i for i in out.issues if i.severity == "warning"],
         locations={k: (str(v[0].relative_to(root)), v[1]) for k, v in where.items()},
+        delivery_targets=delivery_targets,
     )
 
 
@@ -448,6 +457,27 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
                 out.add(
                     *_field_line(where, f"fact:{name}", "events"), f"fact {name}: unknown life event {ev!r}"
                 )
+
+
+def _check_deliveries(out: _Collector, where, procedures, delivery_targets) -> None:
+    for pid, proc in procedures.items():
+        for delivery in proc.delivery:
+            target = delivery_targets.get(delivery.target)
+            if target is None:
+                out.add(
+                    *_field_line(where, f"procedure:{pid}", "delivery"),
+                    f"procedure {pid}: delivery target {delivery.target!r} is not defined (delivery_targets:)",
+                )
+                continue
+            columns = target.options.get("columns") or []
+            if target.plugin == "file_drop" and columns:
+                listed = {next(iter(c)) if isinstance(c, dict) else c for c in columns}
+                missing = [i for i in delivery.items if i not in listed]
+                if missing:
+                    out.add(
+                        *_field_line(where, f"procedure:{pid}", "delivery"),
+                        f"procedure {pid}: items {', '.join(missing)} are not columns of {target.id}",
+                    )
 
 
 def _rule_issue(out: _Collector, where, key: str, field_name: str, what: str, exc: RuleSyntaxError) -> None:

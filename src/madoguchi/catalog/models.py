@@ -151,6 +151,49 @@ class Source(Strict):
 Handling = Literal["office", "external", "automatic", "guidance"]
 
 
+class ProcedureDelivery(Strict):
+    """What a procedure sends to a core system: a delivery target and 住民記録 standard item names."""
+
+    target: ID
+    items: list[str] = Field(min_length=1)
+
+    @field_validator("items")
+    @classmethod
+    def _items(cls, value: list[str]) -> list[str]:
+        from madoguchi.delivery.items import DELIVERY_ITEMS, is_item
+
+        for item in value:
+            if not is_item(item):
+                raise ValueError(
+                    f"{item!r} is not a 住民記録 standard item name (known: {'、'.join(DELIVERY_ITEMS)})"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("an item is listed twice")
+        return value
+
+
+class DeliveryTarget(Strict):
+    """A core system the data goes to: a delivery plug-in (file_drop, http) and its typed options."""
+
+    id: ID
+    name: str = Field(min_length=1)
+    plugin: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> DeliveryTarget:
+        from madoguchi.delivery import get_plugin, plugin_ids
+
+        try:
+            plugin = get_plugin(self.plugin)
+        except KeyError:
+            raise ValueError(f"plugin {self.plugin!r} is unknown; known: {', '.join(plugin_ids())}") from None
+        problems = plugin.validate_options(self.options)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class Procedure(Strict):
     id: ID
     name: str = Field(min_length=1)
@@ -171,6 +214,9 @@ class Procedure(Strict):
     timing: Literal["now", "after_handbook"] = "now"
     note: str | None = None
     sources: list[Source] = Field(min_length=1)
+    delivery: list[ProcedureDelivery] = Field(
+        default_factory=list, description="data sent to core systems when the case is finished"
+    )
 
     @field_validator("documents")
     @classmethod
@@ -192,3 +238,4 @@ class CatalogFile(Strict):
     events: list[LifeEvent] = Field(default_factory=list)
     facts: dict[str, dict[str, Any]] = Field(default_factory=dict)
     procedures: list[Procedure] = Field(default_factory=list)
+    delivery_targets: list[DeliveryTarget] = Field(default_factory=list)
