@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from madoguchi.web.registry.encryption import card_number_context, evidence_context, keyring, my_number_context
+from madoguchi.web.registry.encryption import (
+    card_number_context,
+    evidence_context,
+    keyring,
+    my_number_context,
+)
 from madoguchi.web.registry.models import CardEvidence, Resident
 
 
