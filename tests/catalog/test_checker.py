@@ -398,13 +398,12 @@ def test_invalid_utf8(tmp_path):
 
 def test_unknown_top_level_key(tmp_path):
     folder = write_catalog(tmp_path / "cat", extra={"x.yaml": "procedure:\n  - id: x\n"})
-    assert issues_of(folder) == [
-        (
-            "x.yaml",
-            1,
-            "unknown top-level key 'procedure'; expected one of municipality, parameters, departments, events, facts, procedures",
-        )
-    ]
+    ((file, line, message),) = issues_of(folder)
+    assert (file, line) == ("x.yaml", 1)
+    # (the list of keys grows as sections are added)
+    assert message.startswith(
+        "unknown top-level key 'procedure'; expected one of municipality, parameters, departments, events, facts, procedures"
+    )
 
 
 def test_a_file_that_is_not_a_mapping(tmp_path):

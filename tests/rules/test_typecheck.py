@@ -222,12 +222,21 @@ def test_a_date_parameter_from_yaml_compares_with_a_date_fact():
 
 
 @pytest.mark.parametrize(
-    "text", ["[1] == [1]", "[] == []", '["a"] != ["b"]', "[1] is known", "[1, 2] is unknown"]
+    ("text", "column"),
+    # A list node is located at its first item (or the rule start when empty).
+    [
+        ("[1] == [1]", 2),
+        ("[] == []", 1),
+        ('["a"] != ["b"]', 2),
+        ("[1] is known", 2),
+        ("[1, 2] is unknown", 2),
+    ],
 )
-def test_a_list_outside_in_is_a_type_error(text):
+def test_a_list_outside_in_is_a_type_error(text, column):
+    # These passed the type check and then crashed the compiler with TypeError (a traceback in catalog check).
     error = _type_error(text)
-    assert "list" in error.message
-    assert error.column == 1
+    assert error.message == 'a list [...] can only follow in / not in (e.g. x in ["a", "b"])'
+    assert error.column == column
 
 
 # --- property: any token sequence either compiles or raises RuleSyntaxError (never a crash) ---------------------
