@@ -130,8 +130,8 @@ class _Checker:
             if isinstance(v, date):
                 return DATE
             return STRING
-        if isinstance(node, ast.ListLiteral):
-            return LIST
+        if isinstance(node, ast.ListLiteral):  # the right side of in / not in is checked in check_compare
+            raise self.fail(node, 'a list [...] can only follow in / not in (e.g. x in ["a", "b"])')
         if isinstance(node, ast.FactRef):
             if node.name.startswith("param."):
                 key = node.name[len("param.") :]
