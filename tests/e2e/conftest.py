@@ -180,3 +180,46 @@ def pdftotext():
     path = shutil.which("pdftotext")
     _require(path is not None, "pdftotext not found (apt-get install poppler-utils)")
     return path
+
+
+@pytest.fixture(scope="module")
+def card_agent_server(tmp_path_factory):
+    """A server paired with a card agent (in this process) holding the virtual `demo` card, as
+    ``madoguchi demo`` does: the agent's origin in the CSP, the pairing token, the virtual test CA trusted."""
+    from madoguchi.card import transport
+    from madoguchi.card.agent import AgentConfig, CardAgent, serve_in_thread
+    from madoguchi.card.builder import virtual_hierarchy
+    from madoguchi.card.signature import key_file_text
+
+    home = tmp_path_factory.mktemp("e2e-card-home")
+    token = secrets.token_urlsafe(24)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        # This server keeps its own SQLite file; the main e2e server covers PostgreSQL.
+        env.pop("DATABASE_URL")
+    server = LiveServer(env, home)
+    hierarchy = virtual_hierarchy()
+    agent = CardAgent(transport.create("virtual", {"card": "demo"}), hierarchy.trust_store())
+    config = AgentConfig(token=token, origin=server.url, port=0)
+    agent_server, _ = serve_in_thread(agent, config)
+    ca = home / "card-test-ca.pem"
+    ca.write_text(key_file_text(hierarchy.ca.public_key(), hierarchy.ca_key_id, "virtual test CA"))
+    env.update(
+        MADOGUCHI_HOME=str(home / "var"),
+        MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+        MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
+        MADOGUCHI_ACCESS_LOG=str(home / "access.log"),
+        MADOGUCHI_CARD_AGENT_ORIGIN=f"http://127.0.0.1:{config.port}",
+        MADOGUCHI_CARD_AGENT_TOKEN=token,
+        MADOGUCHI_CARD_CA_KEY=str(ca),
+        MADOGUCHI_CARD_TEST_MODE="1",
+        MADOGUCHI_DEMO_RESIDENTS="1000",
+        PYTHONUNBUFFERED="1",
+    )
+    server.setup_output = server.setup()
+    server.start()
+    server.agent = agent
+    yield server
+    server.stop()
+    agent_server.shutdown()
