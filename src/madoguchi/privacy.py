@@ -6,8 +6,10 @@ import logging
 import re
 
 # 12 digits standing alone (half- or full-width, optionally grouped 4-4-4) look like a 個人番号.
+# Separators: space, hyphen, hyphen (U+2010), full-width hyphen, ideographic space, minus sign.
+_SEP = "[ \\-\u2010\uff0d\u3000\u2212]?"
 _NUMBER = re.compile(
-    r"(?<![0-9０-９])([0-9０-９]{4})[ \-‐]?([0-9０-９]{4})[ \-‐]?([0-9０-９]{4})(?![0-9０-９])"
+    f"(?<![0-9０-９])([0-9０-９]{{4}}){_SEP}([0-9０-９]{{4}}){_SEP}([0-9０-９]{{4}})(?![0-9０-９])"
 )
 
 
