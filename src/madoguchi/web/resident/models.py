@@ -1,0 +1,73 @@
+"""Storage of the resident's side.
+
+No foreign key reaches the counter's models: this app is installed in both deployment profiles, and on the
+public pre-entry profile the counter's apps (cases, staff, registry) are not installed at all. Cases are
+referred to by their number.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class PreentrySubmission(models.Model):
+    """What a resident entered at home, sealed (AES-GCM), until the counter takes it or it expires.
+
+    Lives in the pre-entry profile's own database. Token and code are stored as SHA-256 digests only."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64, unique=True)
+    event_id = models.CharField(max_length=80)
+    sealed = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "事前入力"
+        verbose_name_plural = "事前入力"
+
+    def __str__(self) -> str:
+        return f"preentry {self.pk} ({self.event_id})"
+
+
+class ScreenPairing(models.Model):
+    """A resident-facing screen paired to a clerk's case (counter profile)."""
+
+    case_number = models.CharField(max_length=20, db_index=True)
+    code_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    code_expires_at = models.DateTimeField()
+    screen_key_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    allow_answers = models.BooleanField(default=False)
+    current_fact = models.CharField(max_length=80, blank=True)
+    created_by_id = models.IntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paired_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"screen {self.pk} → {self.case_number}"
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class KioskReceipt(models.Model):
+    """A case started at the self-service desk (記載台), waiting in the counter queue."""
+
+    number = models.CharField(max_length=10, unique=True)
+    case_number = models.CharField(max_length=20, unique=True)
+    event_id = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"receipt {self.number} → {self.case_number}"
