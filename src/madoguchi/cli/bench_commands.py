@@ -41,7 +41,16 @@ def _forms(args) -> dict:
     return figures
 
 
-BENCHMARKS = {"guide": _guide, "forms": _forms}
+def _registry(args) -> dict:
+    from madoguchi.bench import registry
+
+    try:
+        return registry.run(count=args.registry_count, import_rows=args.registry_import_rows)
+    except RuntimeError as exc:
+        raise CommandError(f"registry benchmark failed: {exc}", 1) from None
+
+
+BENCHMARKS = {"guide": _guide, "forms": _forms, "registry": _registry}
 
 
 def register(sub) -> None:
@@ -53,6 +62,15 @@ def register(sub) -> None:
     parser.add_argument("--event", default="okuyami", help="life event for the guide benchmark")
     parser.add_argument(
         "--orders", type=int, default=300, help="random answer orders for the guide benchmark"
+    )
+    parser.add_argument(
+        "--registry-count", type=int, default=1_000_000, help="residents to generate (registry benchmark)"
+    )
+    parser.add_argument(
+        "--registry-import-rows",
+        type=int,
+        default=50_000,
+        help="rows imported into SQLite (registry benchmark)",
     )
     parser.set_defaults(func=bench_command)
 

@@ -78,7 +78,10 @@ def cmd_import(args) -> int:
         raise CommandError(f"{len(exc.errors)} errors in {args.file}; nothing was imported", 1) from None
     except OSError as exc:
         raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
-    summary = report.summary() | {"seconds": round(time.perf_counter() - started, 2), "imported": not args.check}
+    summary = report.summary() | {
+        "seconds": round(time.perf_counter() - started, 2),
+        "imported": not args.check,
+    }
     if args.json:
         print(json.dumps({"ok": True, **summary}, ensure_ascii=False, indent=2))
     else:
