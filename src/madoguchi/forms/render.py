@@ -344,7 +344,7 @@ def draw_generated(page: _Page, form: FormTemplate, page_no: int, fonts: FontLis
                 c.line(xx, page.y(spec.y), xx, page.y(spec.y + spec.h))
         if spec.kind == "signature":
             c.setFillGray(0.55)
-            _draw_runs(c, fonts, "（ご本人が署名してください）", (spec.x + 1.5) * mm, page.y(spec.y) - 8, 7)
+            _draw_runs(c, fonts, "（ご本人が署名してください）", (spec.x + 1.5) * mm, page.y(spec.y) - 9, 7)
             c.setFillGray(0)
     c.setFillGray(0.4)
     _draw_runs(c, fonts, f"{municipality} 様式 {form.id}", 12 * mm, 8 * mm, 6.5)
