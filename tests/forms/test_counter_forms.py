@@ -106,6 +106,7 @@ def test_list_preview_and_bundle(clerk_client, case, tmp_path):
     path.write_bytes(response.content)
     text = "".join(pdftotext(path, tmp_path).split())
     assert "申請書・届出書一式" in text and "緑川花子" in text and "ミドリカワイチロウ" in text
+    assert "手続き案内票" in text  # the take-home sheet is part of the print
     assert all(f["emb"] == "yes" for f in pdffonts(path))
     assert FormFillStats.objects.get(case=case).printed_at is not None
     assert AuditEvent.objects.filter(case=case, action="forms.print").exists()
@@ -177,11 +178,15 @@ def test_not_needed_forms_leave_the_bundle(clerk_client, case, tmp_path):
     r = clerk_client.post(url("shinseisho-needed", case, form_id="inu-henkou"), {"not_needed": "true"})
     assert r.status_code == 302 and FormStatus.objects.get(case=case, form_id="inu-henkou").not_needed
     ProcedureMark.objects.create(case=case, procedure_id="okuyami.shiei-bochi", plan="not_needed")
-    text = "".join(pdftotext(clerk_client.get(url("shinseisho-bundle", case)).content, tmp_path).split())
+    text = "".join(
+        pdftotext(clerk_client.get(url("shinseisho-bundle", case) + "?sheet=0").content, tmp_path).split()
+    )
     assert "犬の登録事項変更届" not in text and "市営墓地使用権承継申請書" not in text
     assert "国民健康保険資格喪失届" in text
     clerk_client.post(url("shinseisho-needed", case, form_id="inu-henkou"), {"not_needed": "false"})
-    text = "".join(pdftotext(clerk_client.get(url("shinseisho-bundle", case)).content, tmp_path).split())
+    text = "".join(
+        pdftotext(clerk_client.get(url("shinseisho-bundle", case) + "?sheet=0").content, tmp_path).split()
+    )
     assert "犬の登録事項変更届" in text
 
 

@@ -618,3 +618,13 @@ def render_grid_pdf(formset: FormSet, form: FormTemplate, step_mm: float = 5.0) 
         c.showPage()
         doc.backgrounds.append((bg, page_no - 1) if bg else None)
     return doc.finish()
+
+
+def concatenate(*pdfs: bytes) -> bytes:
+    """One PDF from several (the bundle plus, at the counter, the take-home guidance sheet)."""
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(PdfReader(BytesIO(data)))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -198,8 +198,15 @@ def bundle_pdf(request: HttpRequest, number: str) -> HttpResponse:
         bundle = render_bundle(forms.formset, printable, forms.data, departments)
     except FormRenderError as exc:
         return _error_page(request, case, str(exc), 422)
+    pdf = bundle.pdf
+    if request.GET.get("sheet") != "0":  # the take-home guidance sheet (手続き案内票) goes at the end
+        from madoguchi.forms.render import concatenate
+        from madoguchi.web import presenters
+        from madoguchi.web.sheet_pdf import render_sheet_pdf
+
+        pdf = concatenate(pdf, render_sheet_pdf(presenters.sheet(forms.state)))
     stats = services.record_stats(case, forms, printed=True)
     audit(
         request, "forms.print", case, forms=len(printable), auto=stats.auto_fields, typed=stats.typed_fields
     )
-    return _pdf(bundle.pdf, f"shinseisho-{case.number}.pdf")
+    return _pdf(pdf, f"shinseisho-{case.number}.pdf")
