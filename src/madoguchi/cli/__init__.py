@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "madoguchi.cli.bench_commands",  # bench
     "madoguchi.cli.registry_commands",  # registry import / generate / rekey
     "madoguchi.cli.forms_commands",  # forms render / check / grid
+    "madoguchi.cli.routing_commands",  # worker
 ]
 
 

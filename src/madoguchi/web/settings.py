@@ -65,7 +65,12 @@ INSTALLED_APPS = [
     "madoguchi.web.shinseisho.apps.ShinseishoConfig",
     "madoguchi.web.routing.apps.RoutingConfig",
     "madoguchi.web.resident.apps.ResidentConfig",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work (delivery to core systems) in a database-backed queue: SQLite and PostgreSQL alike.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "delivery"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,284 @@
+"""Routing and the delivery outbox, between the database and the pure cores (madoguchi.routing, .delivery).
+
+Finishing a case (``case_finished``, sent inside the finishing transaction) creates, in that transaction:
+one Task per office-handled applicable procedure not marked 不要, routed to its department (routing rules
+may refine it), and one Delivery (outbox row) per delivery the procedure names, each with its queue job.
+Finishing again after a reopen adds only what is new: tasks are unique per procedure, deliveries per key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from madoguchi.delivery import DeliveryError, DeliveryRecord, get_plugin
+from madoguchi.routing import compile_rules, route
+from madoguchi.web.models import Case, CasePerson, ProcedureMark
+from madoguchi.web.routing.models import Delivery, DeliveryAttempt, RoutingRule, Task
+from madoguchi.web.services import audit, current_catalog
+
+log = logging.getLogger("madoguchi.delivery")
+
+
+def setting(name: str, default: float) -> float:
+    """``settings.MADOGUCHI_<NAME>``, else the environment variable of that name, else ``default``."""
+    key = f"MADOGUCHI_{name}"
+    value = getattr(settings, key, None)
+    if value is None:
+        value = os.environ.get(key)
+    return float(value) if value not in (None, "") else default
+
+
+def max_attempts() -> int:
+    return int(setting("DELIVERY_MAX_ATTEMPTS", 10))
+
+
+def backoff(attempt: int) -> timedelta:
+    """Exponential backoff with ±10 % jitter: base, 2×base, 4×base … capped (default 30 s … 1 h)."""
+    base = setting("DELIVERY_BACKOFF_SECONDS", 30)
+    cap = setting("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+    seconds = min(cap, base * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not security
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=setting("DELIVERY_LEASE_SECONDS", 300))
+
+
+# --- routing ---------------------------------------------------------------------------------------------
+
+
+def office_procedures(state) -> list:
+    not_needed = {pid for pid, m in state.marks.items() if m.plan == ProcedureMark.Plan.NOT_NEEDED}
+    return [
+        o.procedure
+        for o in state.result.applicable
+        if o.procedure.handling == "office" and o.procedure.id not in not_needed
+    ]
+
+
+def active_rules(catalog, request=None):
+    """Compile the routing rules; switch off (and audit) those that no longer validate."""
+    rows = list(RoutingRule.objects.filter(active=True))
+    compiled = compile_rules([r.spec() for r in rows], catalog)
+    for disabled in compiled.disabled:
+        RoutingRule.objects.filter(pk=disabled.rule.id).update(
+            active=False, disabled_reason=disabled.reason[:500], disabled_at=timezone.now()
+        )
+        audit(request, "routing.rule_disabled", None, rule=disabled.rule.id, reason=disabled.reason)
+        log.warning("%s", disabled)
+    return compiled
+
+
+def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> None:
+    from madoguchi.web.services import load_state
+
+    state = state or load_state(case)
+    catalog = state.catalog
+    procedures = office_procedures(state)
+    rules = active_rules(catalog, request)
+    existing = set(case.tasks.values_list("procedure_id", flat=True))
+    created = []
+    for a in route(catalog, [p.id for p in procedures], state.result.values, rules):
+        if a.procedure_id in existing:
+            continue
+        Task.objects.create(
+            case=case, procedure_id=a.procedure_id, department_id=a.department, rule_id=a.rule_id
+        )
+        created.append(a.procedure_id)
+    if created:
+        audit(request, "tasks.create", case, procedures=created)
+    keys = []
+    for proc in procedures:
+        for spec in proc.delivery:
+            target = catalog.delivery_targets[spec.target]
+            key = f"{case.number}.{proc.id}.{target.id}"
+            if Delivery.objects.filter(idempotency_key=key).exists():
+                continue
+            delivery = Delivery.objects.create(
+                case=case,
+                case_number=case.number,
+                procedure_id=proc.id,
+                target_id=target.id,
+                plugin=target.plugin,
+                idempotency_key=key,
+                payload=record_items(case, state, proc, spec.items),
+            )
+            enqueue(delivery)
+            keys.append(key)
+    if keys:
+        audit(request, "delivery.queue", case, keys=keys)
+
+
+def remaining_departments(case: Case) -> list[str]:
+    return sorted({t.department_id for t in case.tasks.all() if t.open})
+
+
+# --- the delivery record ----------------------------------------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def record_items(case: Case, state, proc, items: list[str]) -> dict[str, str | None]:
+    """The standard items of one procedure, from the case's persons and facts (text; None when unknown)."""
+    catalog = state.catalog
+    event = catalog.events.get(case.event_id)
+    persons = {p.role: p for p in case.persons.all()}
+    subject = persons.get(event.subject if event else "applicant") or CasePerson()
+    applicant = persons.get("applicant") or CasePerson()
+    event_date = state.result.values.get(event.date_fact) if event else None
+    finished = timezone.localdate(case.finished_at) if case.finished_at else None
+    dept = catalog.departments.get(proc.department)
+    available = {
+        "氏名": subject.name or None,
+        "氏名フリガナ": subject.kana or None,
+        "フリガナ確認フラグ": ("1" if subject.kana_confirmed else "0") if subject.kana else None,
+        "生年月日": _iso(subject.birth_date),
+        "性別": subject.get_sex_display() if subject.sex else None,
+        "郵便番号": subject.postal_code or None,
+        "住所": subject.address or None,
+        "死亡年月日": _iso(subject.death_date)
+        or (_iso(event_date) if event and event.subject == "deceased" else None),
+        "案件番号": case.number,
+        "手続ID": proc.id,
+        "手続名": proc.name,
+        "担当課": dept.name if dept else proc.department,
+        "届出年月日": _iso(finished),
+        "異動年月日": _iso(event_date),
+        "異動事由": event.name if event else case.event_id,
+        "届出人氏名": applicant.name or None,
+        "届出人氏名フリガナ": applicant.kana or None,
+        "届出人住所": applicant.address or None,
+        "届出人郵便番号": applicant.postal_code or None,
+        "届出人電話番号": applicant.phone or None,
+        "届出人続柄": applicant.relationship or None,
+    }
+    if event and event.subject == "deceased":
+        available["消除事由"] = "死亡"
+        available["消除年月日"] = available["死亡年月日"]
+    return {item: available.get(item) for item in items}
+
+
+# --- the outbox worker ------------------------------------------------------------------------------------
+
+
+def enqueue(delivery: Delivery, run_after=None) -> None:
+    from madoguchi.web.routing.tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after else deliver
+    result = task.enqueue(delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(task_result_id=str(result.id))
+    delivery.task_result_id = str(result.id)
+
+
+def attempt_delivery(delivery_id: int, worker: str = "") -> str:
+    """One attempt. Safe to run twice at once or again after a crash: the row lock and the lease keep
+    attempts apart, the idempotency key keeps the receiver from applying a record twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if d is None or d.status in (Delivery.Status.DELIVERED, Delivery.Status.DEAD):
+            return "nothing to do"
+        if d.status == Delivery.Status.SENDING and d.lease_until and d.lease_until > now:
+            return "another worker holds it"
+        if d.status == Delivery.Status.PENDING and d.next_attempt_at > now + timedelta(seconds=1):
+            return "not due yet"
+        if d.status == Delivery.Status.SENDING:  # a worker stopped mid-delivery: its attempt never finished
+            d.attempt_log.filter(finished_at__isnull=True).update(
+                finished_at=now, error="the worker stopped during this attempt"
+            )
+        number = (d.attempt_log.aggregate(m=Max("number"))["m"] or 0) + 1
+        d.status = Delivery.Status.SENDING
+        d.attempts += 1
+        d.lease_until = now + lease()
+        d.save(update_fields=["status", "attempts", "lease_until"])
+        attempt = DeliveryAttempt.objects.create(delivery=d, number=number, started_at=now, worker=worker)
+
+    started = time.monotonic()
+    ok, receipt, error, retryable = False, "", "", True
+    try:
+        target = current_catalog().delivery_targets.get(d.target_id)
+        if target is None:
+            raise DeliveryError(f"delivery target {d.target_id!r} is no longer in the catalog")
+        plugin = get_plugin(target.plugin)(target.id, target.options)
+        record = DeliveryRecord(d.idempotency_key, d.target_id, d.procedure_id, d.case_number, d.payload)
+        receipt = plugin.deliver(record)
+        ok = True
+    except DeliveryError as exc:
+        error, retryable = str(exc), exc.retryable
+    except Exception as exc:  # a bug or a library error: recorded and retried, never lost
+        error = f"{type(exc).__name__}: {exc}"
+        log.exception("delivery %s failed unexpectedly", d.idempotency_key)
+    elapsed = int((time.monotonic() - started) * 1000)
+
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().get(pk=d.pk)
+        now = timezone.now()
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now, duration_ms=elapsed, ok=ok, error=error[:2000], receipt=receipt[:300]
+        )
+        d.lease_until = None
+        if ok:
+            d.status, d.delivered_at, d.receipt, d.last_error = Delivery.Status.DELIVERED, now, receipt, ""
+            d.save()
+            audit(None, "delivery.delivered", d.case, key=d.idempotency_key, attempt=number)
+            return f"delivered: {receipt}"
+        d.last_error = error[:2000]
+        if not retryable or d.attempts >= max_attempts():
+            d.status = Delivery.Status.DEAD
+            d.save()
+            audit(
+                None, "delivery.dead", d.case, key=d.idempotency_key, attempts=d.attempts, error=error[:300]
+            )
+            return f"dead letter: {error}"
+        d.status = Delivery.Status.PENDING
+        d.next_attempt_at = now + backoff(d.attempts)
+        d.save()
+        enqueue(d, run_after=d.next_attempt_at)
+        return f"retry at {d.next_attempt_at:%H:%M:%S}: {error}"
+
+
+def requeue_stuck() -> int:
+    """Give a queue job to every delivery that needs one: a worker killed mid-delivery (its lease has run
+    out) or a pending delivery whose job is gone. Run by the worker before each round."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    count = 0
+    for d in Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now):
+        enqueue(d)
+        count += 1
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING)
+    ready = set(
+        DBTaskResult.objects.filter(
+            id__in=[d.task_result_id for d in pending if d.task_result_id], status="READY"
+        ).values_list("id", flat=True)
+    )
+    ready = {str(i) for i in ready}
+    for d in pending:
+        if d.task_result_id not in ready:
+            enqueue(d, run_after=max(d.next_attempt_at, now))
+            count += 1
+    return count
+
+
+def resend(delivery: Delivery, request=None) -> None:
+    """An operator sends a dead letter again (same idempotency key: the receiver applies it at most once)."""
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if d.status != Delivery.Status.DEAD:
+            raise ValueError("only a delivery that failed (dead letter) can be sent again")
+        d.status, d.attempts, d.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
+        d.save(update_fields=["status", "attempts", "next_attempt_at"])
+        enqueue(d)
+        audit(request, "delivery.resend", d.case, key=d.idempotency_key)

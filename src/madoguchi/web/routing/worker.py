@@ -1,0 +1,84 @@
+"""The delivery worker: django-tasks-db's worker in rounds, with a sweep before each round that gives a
+job to every delivery left without one (a worker killed mid-delivery, a lost job)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+QUEUES = ["delivery", "default"]
+PURGE_EVERY = 24 * 3600
+
+
+def _worker(worker_id: str, max_tasks: int | None = None):
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    return Worker(
+        queue_names=QUEUES,
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+
+
+def due_jobs() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(queue_name__in=QUEUES).count()
+
+
+def summary() -> dict[str, int]:
+    from django.db.models import Count
+
+    from madoguchi.web.routing.models import Delivery
+
+    counts = dict(Delivery.objects.values_list("status").annotate(n=Count("id")))
+    return {s.value: counts.get(s.value, 0) for s in Delivery.Status}
+
+
+def run(*, until_idle: bool = False, interval: float = 2.0, out=None) -> dict[str, int]:
+    from madoguchi.web.routing.services import requeue_stuck
+
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"[:64]
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        if stopping:
+            raise SystemExit(1)
+        stopping = True
+
+    if not until_idle:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    last_purge = 0.0
+    while not stopping:
+        close_old_connections()
+        if not until_idle and time.monotonic() - last_purge > PURGE_EVERY:
+            from madoguchi.web.routing.retention import purge_closed_cases
+
+            purge_closed_cases()  # the scheduled retention purge: at start, then daily
+            last_purge = time.monotonic()
+        requeue_stuck()
+        _worker(worker_id).run()
+        if until_idle and due_jobs() == 0:
+            break
+        if not until_idle:
+            time.sleep(interval)
+    result = summary()
+    if out is not None:
+        print(
+            f"{timezone.now():%Y-%m-%d %H:%M:%S} deliveries: "
+            + ", ".join(f"{k} {v}" for k, v in result.items()),
+            file=out,
+        )
+    return result

@@ -1,0 +1,87 @@
+"""Finishing a case: one task per office procedure, routed; outbox rows in the same transaction."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.db import transaction
+
+from madoguchi.web.models import AuditEvent, Case, ProcedureMark
+from madoguchi.web.routing.cases import PayloadError, create_case, finish_case
+from madoguchi.web.routing.models import Delivery, RoutingRule, Task
+from madoguchi.web.routing.services import remaining_departments
+
+from .conftest import KOKUHO_CASE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tasks_per_office_procedure_and_outbox(routing_catalog, clerk):
+    case = create_case({**KOKUHO_CASE, "finish": True}, clerk)
+    tasks = {t.procedure_id: t.department_id for t in case.tasks.all()}
+    # pension is external, not-kouki guidance: no tasks for them.
+    assert tasks == {"always": "shimin", "kokuho": "hoken", "senior-kokuho": "hoken", "householder": "shimin"}
+    assert remaining_departments(case) == ["hoken", "shimin"]
+    keys = sorted(Delivery.objects.values_list("idempotency_key", flat=True))
+    assert keys == [f"{case.number}.always.juki", f"{case.number}.kokuho.hoken-api"]
+    d = Delivery.objects.get(target_id="juki")
+    assert d.payload["氏名"] == "窓口 太郎" and d.payload["消除事由"] == "死亡"
+    assert d.payload["届出人氏名"] == "窓口 花子" and d.payload["死亡年月日"] == "2026-11-01"
+    assert d.task_result_id
+    assert AuditEvent.objects.filter(action="tasks.create", case=case).exists()
+
+
+def test_not_needed_marks_are_skipped_and_refinish_adds_nothing_twice(routing_catalog, clerk):
+    case = create_case(KOKUHO_CASE, clerk)
+    ProcedureMark.objects.create(case=case, procedure_id="householder", plan=ProcedureMark.Plan.NOT_NEEDED)
+    finish_case(case)
+    assert not case.tasks.filter(procedure_id="householder").exists()
+    n_tasks, n_deliveries = Task.objects.count(), Delivery.objects.count()
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.OPEN)  # reopened
+    finish_case(case)
+    assert (Task.objects.count(), Delivery.objects.count()) == (n_tasks, n_deliveries)
+
+
+def test_rolled_back_finish_leaves_no_task_and_no_outbox(routing_catalog, clerk):
+    case = create_case(KOKUHO_CASE, clerk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        finish_case(case)
+        assert Task.objects.exists() and Delivery.objects.exists()
+        raise RuntimeError("the finishing transaction fails after the signal")
+    assert not Task.objects.exists() and not Delivery.objects.exists()
+    from django_tasks_db.models import DBTaskResult
+
+    assert not DBTaskResult.objects.exists()
+    assert Case.objects.get(pk=case.pk).status == Case.Status.OPEN
+
+
+def test_routing_rules_first_match_and_invalid_rule_switched_off(routing_catalog, clerk):
+    RoutingRule.objects.create(order=1, condition="p.no_such_fact", department_id="hoken", name="古いルール")
+    RoutingRule.objects.create(
+        order=2, condition="h.members >= 2", department_id="hoken", procedures="householder"
+    )
+    RoutingRule.objects.create(order=3, condition="true", department_id="shimin", procedures="householder")
+    case = create_case({**KOKUHO_CASE, "finish": True}, clerk)
+    task = case.tasks.get(procedure_id="householder")
+    assert task.department_id == "hoken" and task.rule.order == 2
+    old = RoutingRule.objects.get(order=1)
+    assert not old.active and "p.no_such_fact" in old.disabled_reason
+    assert AuditEvent.objects.filter(action="routing.rule_disabled").exists()
+
+
+def test_payload_errors_are_per_field_and_nothing_is_saved(routing_catalog, clerk):
+    bad = copy.deepcopy(KOKUHO_CASE)
+    bad["facts"]["p.insurance"] = "gold"
+    bad["facts"]["p.age"] = 80
+    bad["persons"]["deceased"]["birth_date"] = "昭和15年"
+    bad["colour"] = "blue"
+    with pytest.raises(PayloadError) as err:
+        create_case({**bad, "finish": True}, clerk)
+    assert set(err.value.errors) == {
+        "facts.p.insurance",
+        "facts.p.age",
+        "persons.deceased.birth_date",
+        "colour",
+    }
+    assert not Case.objects.exists() and not Task.objects.exists()
