@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
@@ -81,9 +81,17 @@ class RegistryDate:
         return self.text
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["sort_date"] = self.sort_date.isoformat()
-        return data
+        return {
+            "text": self.text,
+            "sort_date": self.sort_date.isoformat(),
+            "era": self.era,
+            "era_year": self.era_year,
+            "year": self.year,
+            "month": self.month,
+            "day": self.day,
+            "unknown": self.unknown,
+            "calendar_valid": self.calendar_valid,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> RegistryDate:
