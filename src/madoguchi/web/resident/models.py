@@ -59,7 +59,7 @@ class ScreenPairing(models.Model):
 class KioskReceipt(models.Model):
     """A case started at the self-service desk (記載台), waiting in the counter queue."""
 
-    number = models.CharField(max_length=10, unique=True)
+    number = models.CharField(max_length=10, db_index=True, help_text="the day's receipt number")
     case_number = models.CharField(max_length=20, unique=True)
     event_id = models.CharField(max_length=80)
     created_at = models.DateTimeField(default=timezone.now)

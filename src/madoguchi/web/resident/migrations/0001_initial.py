@@ -19,7 +19,10 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("number", models.CharField(max_length=10, unique=True)),
+                (
+                    "number",
+                    models.CharField(db_index=True, help_text="the day's receipt number", max_length=10),
+                ),
                 ("case_number", models.CharField(max_length=20, unique=True)),
                 ("event_id", models.CharField(max_length=80)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),

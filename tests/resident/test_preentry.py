@@ -1,0 +1,259 @@
+"""The public pre-entry profile through Django's test client (its URLconf and session engine)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from madoguchi.web.resident import store
+from madoguchi.web.resident.models import PreentrySubmission
+
+from .conftest import PREENTRY
+from .helpers import make_code, text, walk_preentry
+
+pytestmark = pytest.mark.django_db
+API = PREENTRY["PREENTRY_API_KEY"]
+
+
+def take(client, code, key=API):
+    return client.post(
+        "/api/v1/take",
+        data=json.dumps({"code": code}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+
+
+def test_one_question_per_screen_with_progress_and_unknown(preentry, client):
+    client.post("/e/ev/")
+    page = client.get("/e/ev/q").content.decode()
+    assert page.count('class="r-question"') == 1
+    assert "いつですか。" in page and "<progress" in page and "しつもん 1" in page
+    assert "わからない" in page and 'type="date"' in page
+    client.post("/e/ev/q", {"fact": "ev.date", "value": "令和8年11月20日"})
+    page = client.get("/e/ev/q").content.decode()
+    assert "しつもん 2" in page and 'data-fact="ev.date"' not in page
+    # Back: the last answer is taken back and asked again.
+    client.post("/e/ev/q", {"action": "back"})
+    assert (
+        'data-fact="ev.date"'
+        in client.get(client.get("/e/ev/q").request["PATH_INFO"] + "?ask=ev.date").content.decode()
+    )
+
+
+def test_walk_summary_and_handoff(preentry, client):
+    given = walk_preentry(client)
+    assert given["p.pension"] is None
+    html = client.get("/e/ev/summary").content.decode()
+    summary = text(html)
+    assert "必ずする届" in summary and "国保の届" in summary
+    assert "持ち物" in summary or "もちもの" in summary
+    assert 'data-testid="make-code"' in html
+    code = make_code(client)
+    assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", code)
+    page = client.get("/e/ev/summary").content.decode()
+    assert '<img class="r-qr" src="data:image/svg+xml' in page
+    row = PreentrySubmission.objects.get()
+    assert row.expires_at - row.created_at == timedelta(days=14)
+    blob = bytes(row.sealed)
+    assert b"kokuho" not in blob and b"2026-11-20" not in blob  # stored sealed
+    assert code.replace("-", "") not in row.code_digest
+
+
+def test_summary_pdf(preentry, client):
+    walk_preentry(client)
+    response = client.get("/e/ev/summary.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_api_take_once_with_key(preentry, client):
+    walk_preentry(client)
+    code = make_code(client)
+    api = Client()
+    assert take(api, code, key="wrong").status_code == 401
+    assert api.post("/api/v1/take", {"code": code}).status_code == 401  # no key
+    response = take(api, code.lower())
+    assert response.status_code == 200
+    data = response.json()
+    assert data["event_id"] == "ev" and data["catalog_id"] == "mini"
+    assert data["answers"]["p.insurance"] == "kokuho"
+    assert data["answers"]["p.pension"] is None  # わからない
+    assert "p.pension" in data["answers"]
+    assert take(api, code).status_code == 404  # single use: deleted when taken
+    assert PreentrySubmission.objects.count() == 0
+
+
+def test_api_takes_the_qr_token(preentry, client):
+    token, _code, _ = store.create("ev", "mini", {"p.pension": True}, "ja")
+    response = take(Client(), "MDG1:" + token)
+    assert response.status_code == 200 and response.json()["answers"] == {"p.pension": True}
+
+
+def test_expired_tokens_are_refused_and_purged(preentry, client):
+    token, code, _ = store.create("ev", "mini", {"p.pension": True}, "ja")
+    PreentrySubmission.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert take(Client(), code).status_code == 404
+    assert PreentrySubmission.objects.count() == 0
+    store.create("ev", "mini", {}, "ja")
+    PreentrySubmission.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert store.purge() == 1
+
+
+def test_retention_is_configurable(preentry, settings):
+    settings.PREENTRY_RETENTION_DAYS = 3
+    store.create("ev", "mini", {}, "ja")
+    row = PreentrySubmission.objects.get()
+    assert row.expires_at - row.created_at == timedelta(days=3)
+
+
+def test_purge_command(preentry):
+    from django.core.management import call_command
+
+    store.create("ev", "mini", {}, "ja")
+    PreentrySubmission.objects.update(expires_at=timezone.now() - timedelta(days=1))
+    call_command("madoguchi_preentry_purge")
+    assert PreentrySubmission.objects.count() == 0
+
+
+def test_api_errors_without_500(preentry):
+    api = Client()
+    for body in [b"not json", b"{}", b'{"code": 5}', b"[1]"]:
+        r = api.post(
+            "/api/v1/take", data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {API}"
+        )
+        assert r.status_code == 400
+    assert take(api, "x" * 2000).status_code == 413
+    assert take(api, "ABCDE-FGHJK").status_code == 404
+    assert api.get("/api/v1/take").status_code == 405
+
+
+def test_api_disabled_without_key(preentry, settings):
+    settings.PREENTRY_API_KEY = None
+    assert take(Client(), "ABCDE-FGHJK").status_code == 503
+
+
+def test_handoff_rate_limit_per_client(preentry, settings, client):
+    settings.PREENTRY_HANDOFF_PER_HOUR = 2
+    walk_preentry(client)
+    assert client.post("/e/ev/handoff").status_code == 302
+    assert client.post("/e/ev/handoff").status_code == 302
+    response = client.post("/e/ev/handoff")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    # A new code replaces the previous one: only the newest is stored.
+    assert PreentrySubmission.objects.count() == 1
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    walk_preentry(other)
+    assert other.post("/e/ev/handoff").status_code == 302
+
+
+def test_page_rate_limit(preentry, settings, client):
+    settings.PREENTRY_PAGES_PER_MINUTE = 5
+    codes = [client.get("/").status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+
+
+def test_scripted_instant_handoff_is_refused(preentry, settings, client):
+    settings.PREENTRY_MIN_SECONDS = 60
+    walk_preentry(client)
+    assert client.post("/e/ev/handoff").status_code == 429
+    assert PreentrySubmission.objects.count() == 0
+
+
+def test_storage_is_bounded(preentry, settings, client):
+    settings.PREENTRY_MAX_PENDING = 1
+    store.create("ev", "mini", {}, "ja")
+    walk_preentry(client)
+    assert client.post("/e/ev/handoff").status_code == 503
+    assert PreentrySubmission.objects.count() == 1
+
+
+def test_csrf_is_enforced(preentry):
+    c = Client(enforce_csrf_checks=True)
+    assert c.post("/e/ev/").status_code == 403
+    assert c.post("/e/ev/handoff").status_code == 403
+
+
+def test_hostile_answers_are_rejected(preentry, client):
+    client.post("/e/ev/")
+    assert client.post("/e/ev/q", {"fact": "nope.fact", "value": "1"}).status_code == 400
+    assert client.post("/e/ev/q", {"fact": "h.members", "value": "9" * 300}).status_code == 422
+    assert client.post("/e/ev/q", {"fact": "h.members", "value": "99"}).status_code == 422  # above max
+    assert client.post("/e/ev/q", {"fact": "p.insurance", "value": "<script>"}).status_code == 422
+    assert client.post("/e/ev/q", {"fact": "ev.date", "value": "9999-99-99"}).status_code == 422
+    assert client.get("/e/nope/").status_code == 404
+
+
+def test_languages(preentry, client):
+    page = client.get("/?lang=en").content.decode()
+    assert '<html lang="en">' in page and "Prepare your visit" in page
+    client.post("/e/ev/")
+    page = client.get("/e/ev/q").content.decode()
+    assert "Question 1 of about" in page and "I don&#x27;t know" in page
+    # No English translation in this catalog: the question falls back to Japanese, marked as such.
+    assert '<span lang="ja">いつですか。</span>' in page
+    page = client.get("/e/ev/q?lang=ja").content.decode()
+    assert '<html lang="ja">' in page and "質問 1" in page
+
+
+def test_counter_urls_do_not_exist_on_the_preentry_profile(preentry, client):
+    for path in [
+        "/login/",
+        "/cases/",
+        "/cases/new",
+        "/cases/2026-000001/",
+        "/admin/",
+        "/registry/",
+        "/resident/preentry/",
+        "/resident/queue/",
+        "/screen/",
+        "/kiosk/",
+    ]:
+        assert client.get(path).status_code == 404, path
+
+
+def test_preentry_profile_has_no_counter_apps_or_data(tmp_path):
+    """Run the real pre-entry settings in a fresh process: no counter app, model or module is loaded."""
+    script = """
+import sys, django
+django.setup()
+from django.apps import apps
+from django.conf import settings
+from django.test import Client
+labels = sorted(a.label for a in apps.get_app_configs())
+assert labels == ["django_htmx", "resident", "staticfiles"], labels
+for model in [("web", "Case"), ("auth", "User"), ("registry", "Resident")]:
+    try:
+        apps.get_model(*model)
+    except LookupError:
+        pass
+    else:
+        raise AssertionError(model)
+import madoguchi.web.preentry_urls
+c = Client()
+assert c.get("/").status_code == 200
+assert c.get("/cases/").status_code == 404
+loaded = [m for m in sys.modules if m.startswith("madoguchi.web.") and m.split(".")[2] in
+          ("models", "services", "views", "registry", "presenters", "shinseisho", "routing")]
+assert not loaded, loaded
+assert "preentry.sqlite3" in str(settings.DATABASES["default"]["NAME"])
+print("ok")
+"""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "madoguchi.web.settings_preentry",
+        "MADOGUCHI_HOME": str(tmp_path),
+        "MADOGUCHI_ALLOWED_HOSTS": "testserver",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok"
