@@ -190,3 +190,16 @@ def test_grid_draws_field_names(tmp_path, capsys):
     text = pdftotext(out, tmp_path)
     assert "deceased_name" in text and "bank_number" in text and "100" in text
     assert main(["forms", "grid", "nope", "--catalog", str(SAMPLE), "--out", str(out)]) == 2
+
+
+def test_check_refuses_a_background_with_fonts_not_embedded(tmp_path, capsys):
+    from reportlab.pdfgen.canvas import Canvas
+
+    root = tmp_path / "catalog"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("scenarios"))
+    c = Canvas(str(root / "forms" / "kokuho-soushitsu.pdf"), pagesize=(595.28, 841.89))
+    c.setFont("Helvetica", 12)  # a base-14 font: never embedded
+    c.drawString(72, 720, "Form")
+    c.save()
+    assert main(["forms", "check", str(root)]) == 1
+    assert "uses font Helvetica without embedding" in capsys.readouterr().out

@@ -31,6 +31,28 @@ def _overlap(a, b, tolerance: float = 0.05) -> bool:
     )
 
 
+def _unembedded_fonts(reader: PdfReader) -> set[str]:
+    """Fonts of a background PDF that are not embedded (they would print differently on each viewer)."""
+    found: set[str] = set()
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        if not fonts:
+            continue
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            if font.get("/Subtype") == "/Type3":
+                continue
+            target = font
+            if "/DescendantFonts" in font:
+                target = font["/DescendantFonts"][0].get_object()
+            descriptor = target.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else None
+            if not descriptor or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                found.add(str(font.get("/BaseFont", "?")).lstrip("/"))
+    return found
+
+
 def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
     issues = list(formset.issues)
 
@@ -69,6 +91,13 @@ def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
                         form_id,
                         None,
                         f"form {form_id}: {form.pages} page(s) but {form.background} has {len(reader.pages)}",
+                    )
+                for name in sorted(_unembedded_fonts(reader)):
+                    add(
+                        form_id,
+                        None,
+                        f"form {form_id}: {form.background} uses font {name} without embedding "
+                        "it; print the 様式 to PDF again with fonts embedded",
                     )
                 box = reader.pages[0].mediabox
                 bw, bh = float(box.width) / PT_PER_MM, float(box.height) / PT_PER_MM
