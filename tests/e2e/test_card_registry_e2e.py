@@ -52,6 +52,19 @@ def test_card_and_registry_fill_the_case(browser, card_agent_server):
         )
         assert "暗証番号が違います" in status.inner_text()
         assert page.locator("[data-testid=card-pin]").input_value() == ""
+        # A second wrong PIN: one try left, and the clerk must confirm before the last attempt.
+        page.fill("[data-testid=card-pin]", "0000")
+        page.click("[data-testid=card-pin-submit]")
+        page.wait_for_function(
+            "() => /残り 1 回/.test(document.querySelector('[data-testid=card-status]').textContent)"
+        )
+        assert page.locator("#card-last-try").is_visible()
+        page.fill("[data-testid=card-pin]", "1234")
+        page.click("[data-testid=card-pin-submit]")
+        page.wait_for_function(
+            "() => /チェック/.test(document.querySelector('[data-testid=card-status]').textContent)"
+        )
+        page.check("#card-confirm-last")
         page.fill("[data-testid=card-pin]", "1234")
         page.click("[data-testid=card-pin-submit]")
         page.wait_for_selector("[data-testid=card-reading]")
@@ -62,7 +75,7 @@ def test_card_and_registry_fill_the_case(browser, card_agent_server):
         assert "窓口\u3000花子" in applicant and "カード" in applicant
         # The PIN never went to the server, and the page never shows the full number.
         assert not any("1234" in body and "pin" in body for body in sent_to_server)
-        assert not any("9999" in body for body in sent_to_server)
+        assert not any("9999" in body or "0000" in body for body in sent_to_server)
         assert number not in page.content()
 
         # The registry: find the deceased and set him on the case.
