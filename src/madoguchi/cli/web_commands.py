@@ -18,6 +18,12 @@ def register(sub) -> None:
         "--card-agent-port", type=int, default=8791, help="port of the built-in card agent (virtual cards)"
     )
     demo.add_argument("--no-card-agent", action="store_true", help="do not start the built-in card agent")
+    demo.add_argument(
+        "--preentry",
+        action="store_true",
+        help="also start the public pre-entry profile (its own database) on --preentry-port and connect the counter to it",
+    )
+    demo.add_argument("--preentry-port", type=int, default=8001)
     demo.set_defaults(func=demo_command)
 
     serve = sub.add_parser(
@@ -27,6 +33,12 @@ def register(sub) -> None:
     serve.add_argument("--workers", type=int, default=int(os.environ.get("MADOGUCHI_WORKERS", "3")))
     serve.add_argument("--threads", type=int, default=int(os.environ.get("MADOGUCHI_THREADS", "4")))
     serve.add_argument("--migrate", action="store_true", help="apply database migrations before serving")
+    serve.add_argument(
+        "--profile",
+        choices=["counter", "preentry"],
+        default=os.environ.get("MADOGUCHI_PROFILE", "counter"),
+        help="counter (staff, closed network) or preentry (the public pre-entry site: own database, no counter data)",
+    )
     serve.set_defaults(func=serve_command)
 
     manage = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser, …)")
@@ -61,6 +73,8 @@ def demo_command(args) -> int:
     os.environ.setdefault("MADOGUCHI_HOME", "var")
     if not args.no_serve and not args.no_card_agent:
         _demo_card_agent_env(args)
+    if not args.no_serve and getattr(args, "preentry", False):
+        _demo_preentry_env(args)
     if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].startswith("sqlite"):
         print("note: DATABASE_URL is set; the demo uses it instead of SQLite", file=sys.stderr)
     _setup_django()
@@ -76,8 +90,63 @@ def demo_command(args) -> int:
         return 0
     if not args.no_card_agent:
         _start_demo_card_agent(args)
+    if getattr(args, "preentry", False):
+        _start_demo_preentry(args)
+    else:
+        print("pre-entry (public side): rerun with --preentry, or see docs/resident.md")
     print(f"serving http://{args.host}:{args.port}/  (Ctrl+C to stop)")
     return _run_server(f"{args.host}:{args.port}", workers=2, threads=4)
+
+
+def _demo_preentry_env(args) -> None:
+    """Share one API key between the counter and the demo's pre-entry profile (before settings are read)."""
+    import secrets
+    from pathlib import Path
+
+    home = Path(os.environ["MADOGUCHI_HOME"]).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    key_file = home / "preentry_api_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32))
+        key_file.chmod(0o600)
+    os.environ.setdefault("MADOGUCHI_PREENTRY_API_KEY", key_file.read_text().strip())
+    os.environ.setdefault("MADOGUCHI_PREENTRY_URL", f"http://127.0.0.1:{args.preentry_port}")
+
+
+def _start_demo_preentry(args) -> None:
+    """The public pre-entry profile as a child process: own settings, own SQLite file, own secret key."""
+    import atexit
+    import secrets
+    import subprocess
+    from pathlib import Path
+
+    home = Path(os.environ["MADOGUCHI_HOME"]).resolve()
+    secret_file = home / "preentry_secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(50))
+        secret_file.chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    env["MADOGUCHI_SECRET_KEY"] = secret_file.read_text().strip()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "madoguchi",
+            "serve",
+            "--profile",
+            "preentry",
+            "--migrate",
+            "--workers",
+            "1",
+            "--bind",
+            f"{args.host}:{args.preentry_port}",
+        ],
+        env=env,
+    )
+    atexit.register(child.terminate)
+    print(
+        f"pre-entry (public side): http://{args.host}:{args.preentry_port}/  — the counter takes codes from it"
+    )
 
 
 def _demo_card_agent_env(args) -> None:
@@ -130,6 +199,9 @@ def _start_demo_card_agent(args) -> None:
 def serve_command(args) -> int:
     if not os.environ.get("MADOGUCHI_SECRET_KEY"):
         raise CommandError("MADOGUCHI_SECRET_KEY must be set for production (see docs/operations.md)")
+    if getattr(args, "profile", "counter") == "preentry":
+        # The public profile: its own settings (no counter apps), see docs/resident.md.
+        os.environ["DJANGO_SETTINGS_MODULE"] = "madoguchi.web.settings_preentry"
     _setup_django()
     _check_catalog()
     if args.migrate:
