@@ -45,6 +45,7 @@ def test_card_and_registry_fill_the_case(browser, card_agent_server):
         page.wait_for_function(
             "() => /残り 3 回/.test(document.querySelector('[data-testid=card-status]').textContent)"
         )
+        assert not page.locator("#card-last-try").is_visible()
         page.fill("[data-testid=card-pin]", "9999")
         page.click("[data-testid=card-pin-submit]")
         page.wait_for_function(
