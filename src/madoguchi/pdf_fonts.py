@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -143,6 +144,7 @@ def _read_uvs(data: bytes) -> dict[tuple[int, int], int | None]:
 
 
 _private_text: dict[int, str] = {}  # private code → the text it stands for (ToUnicode)
+_private_lock = threading.Lock()
 
 
 def _install_tounicode() -> None:
@@ -211,15 +213,16 @@ class FormFont:
             return base if base in self.chars else None
         face = self.ttf.face
         text = chr(base) + chr(selector)
-        for code, meaning in _private_text.items():
-            if meaning == text and face.charToGlyph.get(code) == glyph:
-                return code
-        code = _PRIVATE_BASE + len(_private_text)
-        _private_text[code] = text
-        face.charToGlyph[code] = glyph
-        face.glyphToChar.setdefault(glyph, []).append(code)
-        face.charWidths[code] = face.charWidths.get(base, 1000)
-        return code
+        with _private_lock:
+            for code, meaning in _private_text.items():
+                if meaning == text and face.charToGlyph.get(code) == glyph:
+                    return code
+            code = _PRIVATE_BASE + len(_private_text)
+            _private_text[code] = text
+            face.charToGlyph[code] = glyph
+            face.glyphToChar.setdefault(glyph, []).append(code)
+            face.charWidths[code] = face.charWidths.get(base, 1000)
+            return code
 
 
 class FontList:

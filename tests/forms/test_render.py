@@ -1,5 +1,6 @@
 """Rendering: every sample form with short, long and rare-character values; text layer, fonts, pixels, IVS."""
 
+import os
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -224,6 +225,14 @@ def test_ivs_name_draws_the_variant_glyph(tmp_path):
     ink = sum(1 for p in images["base"].tobytes() if p < 128)
     assert changed > ink * 0.2, "the IVS sequence was drawn with the base glyph"
     assert images["base"].tobytes() == images["default"].tobytes()  # a default UVS entry is the base glyph
+
+
+def test_ipamj_is_installed_in_ci():
+    if MJ is None:
+        message = "IPAmj明朝 is not installed: apt-get install fonts-ipamj-mincho (or set MADOGUCHI_MJ_FONT)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.mark.skipif(MJ is None, reason="IPAmj明朝 (Debian fonts-ipamj-mincho) is not installed")

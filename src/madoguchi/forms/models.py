@@ -29,6 +29,9 @@ class Strict(BaseModel):
 class FieldSpec(Strict):
     name: FIELD_NAME
     label: str = Field(min_length=1, description="Japanese label (printed by generated layouts)")
+    group: str | None = Field(
+        default=None, description="the section it belongs to, e.g. 届出人 (shown at the counter)"
+    )
     page: int = Field(default=1, ge=1)
     x: float = Field(ge=0, description="mm from the left edge")
     y: float = Field(ge=0, description="mm from the top edge")
@@ -74,6 +77,11 @@ class FieldSpec(Strict):
         if self.label_w > self.x:
             raise ValueError("label_w is wider than the space left of the box")
         return self
+
+    @property
+    def title(self) -> str:
+        """The label with its section: 届出人・氏名."""
+        return f"{self.group}・{self.label}" if self.group else self.label
 
     @property
     def value_ref(self):

@@ -77,7 +77,7 @@ class FilledForm:
 
     @property
     def problems(self) -> list[str]:
-        return [f"{self.form.title}・{f.spec.label}: {p}" for f in self.fields for p in f.problems]
+        return [f"{self.form.title}・{f.spec.title}: {p}" for f in self.fields for p in f.problems]
 
     def field(self, name: str) -> FilledField:
         return next(f for f in self.fields if f.spec.name == name)
@@ -168,7 +168,7 @@ def fill_form(form: FormTemplate, case: CaseData, fonts: FontList | None = None)
         try:
             value = format_value(spec, ref, raw, case, typed)
         except ValueError as exc:
-            raise FormRenderError(form.id, spec.name, f"{spec.label}: {exc}") from None
+            raise FormRenderError(form.id, spec.name, f"{spec.title}: {exc}") from None
         origin = "typed" if typed else ("empty" if value is None or (raw is None) else "auto")
         if spec.kind == "checkbox" and not typed and raw is None:
             origin = "empty"
@@ -258,7 +258,7 @@ def _fit(form: FormTemplate, spec: FieldSpec, fonts: FontList, text: str, w_pt: 
             spec.max_lines,
         )
     except FitError as exc:
-        raise FormRenderError(form.id, spec.name, f"{spec.label}: {exc}") from None
+        raise FormRenderError(form.id, spec.name, f"{spec.title}: {exc}") from None
 
 
 def _inner(spec: FieldSpec) -> tuple[float, float]:
