@@ -29,6 +29,7 @@ class FakeCore:
         self.fail_until = 0.0
         self.hang_until = 0.0
         self.hang_seconds = 3.0
+        self.apply_then_hang_until = 0.0  # apply, then keep the caller waiting (it times out or dies)
         self.lock = threading.Lock()
         core = self
 
@@ -53,6 +54,8 @@ class FakeCore:
                         core.duplicates += 1
                         return self._answer(200)
                     core.applied[key] = json.loads(body)
+                if time.time() < core.apply_then_hang_until:
+                    time.sleep(core.hang_seconds)
                 return self._answer(201)
 
             def _answer(self, status):

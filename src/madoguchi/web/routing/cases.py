@@ -160,7 +160,7 @@ def create_case(data: Any, user, request=None) -> Case:
             CasePerson.objects.create(case=case, role=role, source=clean["source"], updated_by=user, **person)
         audit(request, "case.create", case, event=clean["event"], via="api", facts=sorted(clean["facts"]))
         if clean["finish"]:
-            finish_case(case, request)
+            case = finish_case(case, request)
     return case
 
 

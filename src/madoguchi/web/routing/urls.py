@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+from madoguchi.web.routing import views
+
+urlpatterns = [
+    path("tasks/", views.worklist, name="task-list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
+    path("tasks/<int:pk>/status", views.task_update, name="task-update"),
+    path("deliveries/", views.delivery_list, name="delivery-list"),
+    path("deliveries/<int:pk>/", views.delivery_detail, name="delivery-detail"),
+    path("deliveries/<int:pk>/resend", views.delivery_resend, name="delivery-resend"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("audit.csv", views.audit_csv, name="audit-csv"),
+    path("api/v1/", include("madoguchi.web.routing.api_urls")),
+]
