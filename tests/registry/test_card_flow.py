@@ -79,6 +79,23 @@ def test_full_card_flow_never_logs_the_number(
     assert person.address == PROFILES["demo"].address and person.birth_date.isoformat() == "1985-04-15"
     page = clerk_client.get(reverse("case-detail", args=[okuyami_case.number])).content.decode()
     assert "窓口\u3000花子" in page and "********" + number[-4:] in page and number not in page
+    # The card's holder is in the registry: the page offers to complete the applicant from it.
+    assert 'data-testid="card-match"' in page
+    from madoguchi.web.registry.models import Resident
+
+    taro = Resident.objects.get(name="窓口\u3000太郎")
+    hanako = Resident.objects.get(name="窓口\u3000花子")
+    attach = reverse("registry-attach", args=[okuyami_case.number])
+    clerk_client.post(attach, {"atena": taro.atena_no, "role": "deceased"})
+    clerk_client.post(attach, {"atena": hanako.atena_no, "role": "applicant"})
+    person = CasePerson.objects.get(case=okuyami_case, role="applicant")
+    assert (person.kana, person.relationship, person.postal_code) == (
+        "マドグチ\u3000ハナコ",
+        "子",
+        "999-0001",
+    )
+    page = clerk_client.get(reverse("case-detail", args=[okuyami_case.number])).content.decode()
+    assert 'data-testid="card-match"' not in page
     # The number is stored encrypted, and nowhere in clear.
     reading = okuyami_case.card_readings.get()
     from madoguchi.web.registry.services import reveal_card_number

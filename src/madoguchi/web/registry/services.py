@@ -58,6 +58,10 @@ def attach_resident(case: Case, resident: Resident, role: str, user) -> list[str
         person.sex = resident.sex if resident.sex in CasePerson.Sex.values else ""
         person.postal_code = household.postal_code
         person.address = household.address + (f"\u3000{household.katagaki}" if household.katagaki else "")
+        if role == "applicant":
+            relation = _relationship_to_deceased(case, resident)
+            if relation:
+                person.relationship = relation
         person.source = CaseFact.Source.REGISTRY
         person.updated_by = user
         person.save()
@@ -78,6 +82,17 @@ def attach_resident(case: Case, resident: Resident, role: str, user) -> list[str
             },
         )
     return filled
+
+
+def _relationship_to_deceased(case: Case, applicant: Resident) -> str:
+    """The applicant's 続柄 seen from the deceased, when the registry makes it plain: the deceased was the
+    世帯主 of the applicant's household (the registry's 続柄 is to the 世帯主)."""
+    link = CaseRegistryLink.objects.filter(case=case, role="deceased").select_related("resident").first()
+    if link is None or link.resident.household_id != applicant.household_id:
+        return ""
+    if link.resident.relationship == "世帯主" and applicant.relationship != "世帯主":
+        return applicant.relationship
+    return ""
 
 
 def override_fact(case: Case, fact, value: Any, reason: str, user) -> FactOverride:

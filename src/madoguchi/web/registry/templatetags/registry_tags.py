@@ -29,16 +29,43 @@ def registry_case_tools(context, case):
         for row in case.facts.all()
         if row.source in (CaseFact.Source.REGISTRY, CaseFact.Source.CARD) and row.name in catalog.facts
     ]
+    readings = list(CardEvidence.objects.filter(case=case)[:3])
+    links = list(CaseRegistryLink.objects.filter(case=case).select_related("resident"))
     return {
         "request": request,
+        "card_match": _card_match(readings, links),
         "case": case,
         "csrf_token": context.get("csrf_token"),
         "is_open": case.status == "open",
-        "links": list(CaseRegistryLink.objects.filter(case=case).select_related("resident")),
-        "readings": list(CardEvidence.objects.filter(case=case)[:3]),
+        "links": links,
+        "readings": readings,
         "overrides": list(FactOverride.objects.filter(case=case)[:20]),
         "sourced": sourced,
         "agent": agent_settings(),
         "may_see_my_number": may_see_my_number(request.user) if request else False,
         "event": catalog.events.get(case.event_id),
     }
+
+
+def _card_match(readings, links):
+    """The registry entry of the person whose card was read (same name and birth date), to offer setting the
+    applicant from the registry too (フリガナ, 郵便番号, 続柄) when no applicant is linked yet."""
+    from datetime import date
+
+    from madoguchi.registry.records import search_key
+    from madoguchi.web.registry.models import Resident
+
+    if not readings or readings[0].signature != "valid" or any(link.role == "applicant" for link in links):
+        return None
+    result = readings[0].result
+    try:
+        born = date.fromisoformat(result.get("birth_date", ""))
+    except (TypeError, ValueError):
+        return None
+    return (
+        Resident.objects.filter(
+            name_key=search_key(result.get("name", "")), birth_sort=born, status="resident"
+        )
+        .select_related("household")
+        .first()
+    )
