@@ -1,0 +1,324 @@
+"""``madoguchi bench load``: simulated counters running full おくやみ cases against ``madoguchi serve``.
+
+The bench sets up its own server on loopback (127.0.0.1 only) with its own database — a temporary SQLite
+file, or a fresh PostgreSQL database created next to ``DATABASE_URL`` and dropped afterwards — and runs
+``counters`` clerks at once. Each logs in, then per case: opens it, answers every question of one of the
+catalog's おくやみ scenarios (htmx partial updates, as the screen does), finishes it (tasks are routed) and
+opens the take-home sheet. A clerk waits ``think`` seconds (±50 %) between requests, as a person would.
+Bounded: at most ``cases`` cases per counter and ``duration`` seconds in all.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+USER, PASSWORD = "madoguchi", "madoguchi-demo"  # the demo clerk created by `madoguchi demo --no-serve`
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def scenarios(catalog: Path, event: str = "okuyami") -> list[list[tuple[str, str]]]:
+    """Answer lists (fact, form value) from the catalog's scenario files for ``event``."""
+    from madoguchi.catalog import load_catalog
+
+    cat = load_catalog(catalog)
+    askable = {f.name for f in cat.facts_for(event) if f.askable}
+    out = []
+    for path in sorted((catalog / "scenarios").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if data.get("event") != event:
+            continue
+        answers = [(k, _form_value(v)) for k, v in (data.get("facts") or {}).items() if k in askable]
+        if answers:
+            out.append(answers)
+    if not out:
+        raise ValueError(f"the catalog has no scenario for {event!r} to replay")
+    return out
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    cases: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Counter:
+    """One simulated clerk with its own connection and cookies."""
+
+    def __init__(self, port: int, stats: Stats, think: float, rng: random.Random):
+        self.port, self.stats, self.think, self.rng = port, stats, think, rng
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None, htmx: bool = False, timed=True):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if method == "POST":
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            headers["Referer"] = f"http://127.0.0.1:{self.port}/"
+        if htmx:
+            headers["HX-Request"] = "true"
+        t0 = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+            data = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            with self.stats.lock:
+                self.stats.errors.append(f"{method} {path}: {type(exc).__name__}")
+            return None, b"", {}
+        elapsed = (time.perf_counter() - t0) * 1000
+        for header, value in resp.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        with self.stats.lock:
+            if timed:
+                self.stats.latencies.append(elapsed)
+            if resp.status >= 400:
+                self.stats.errors.append(
+                    f"{method} {re.sub(r'[0-9]{4}-[0-9]{6}', 'N', path)}: HTTP {resp.status}"
+                )
+        return resp.status, data, dict(resp.getheaders())
+
+    def pause(self) -> None:
+        if self.think:
+            time.sleep(self.think * self.rng.uniform(0.5, 1.5))
+
+    def login(self) -> bool:
+        self.request("GET", "/login/", timed=False)
+        status, _, _ = self.request(
+            "POST",
+            "/login/",
+            {
+                "username": USER,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            },
+            timed=False,
+        )
+        return status == 302
+
+    def run_case(self, answers: list[tuple[str, str]], deadline: float) -> bool:
+        status, _, headers = self.request(
+            "POST", "/cases/new", {"event": "okuyami", "visitor_name": "負荷試験"}
+        )
+        location = headers.get("Location", "")
+        m = re.search(r"/cases/([0-9]{4}-[0-9]{6})/", location)
+        if status != 302 or not m:
+            return False
+        number = m.group(1)
+        self.request("GET", f"/cases/{number}/")
+        for fact, value in answers:
+            if time.monotonic() > deadline:
+                return False
+            self.pause()
+            self.request("POST", f"/cases/{number}/answer", {"fact": fact, "value": value}, htmx=True)
+        self.pause()
+        self.request("POST", f"/cases/{number}/finish")
+        self.request("GET", f"/cases/{number}/sheet")
+        return True
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+class Server:
+    """``madoguchi serve`` on 127.0.0.1 with a throwaway database."""
+
+    def __init__(self, catalog: Path, workers: int, threads: int):
+        self.home = Path(tempfile.mkdtemp(prefix="madoguchi-load-"))
+        self.port = _free_port()
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+        self.env.update(
+            MADOGUCHI_HOME=str(self.home / "var"),
+            MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+            MADOGUCHI_CATALOG=str(catalog),
+            MADOGUCHI_LOGIN_FAILURE_LIMIT="1000",
+            PYTHONUNBUFFERED="1",
+        )
+        self.dropper = None
+        self.database = "sqlite"
+        url = os.environ.get("DATABASE_URL", "")
+        if url.startswith("postgres"):
+            import psycopg
+
+            name = f"madoguchi_load_{secrets.token_hex(4)}"
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            base, _, _ = url.rpartition("/")
+            self.env["DATABASE_URL"] = f"{base}/{name}"
+            self.database = "postgresql"
+
+            def drop():
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+            self.dropper = drop
+        else:
+            self.env.pop("DATABASE_URL", None)
+        self.workers, self.threads = workers, threads
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        setup = subprocess.run(
+            [sys.executable, "-m", "madoguchi", "demo", "--no-serve"],
+            env=self.env,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if setup.returncode != 0:
+            raise RuntimeError(f"setting up the bench database failed:\n{setup.stderr[-2000:]}")
+        self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "madoguchi",
+                "serve",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+            ],
+            env=self.env,
+            cwd=self.home,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the server exited: " + (self.home / "server.log").read_text()[-2000:])
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start in 60 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+        if self.dropper:
+            self.dropper()
+        import shutil
+
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def run(
+    catalog: str | Path,
+    counters: int = 100,
+    cases: int = 1,
+    duration: float = 120.0,
+    think: float = 1.0,
+    workers: int = 3,
+    threads: int = 8,
+    seed: int = 20261127,
+) -> dict[str, Any]:
+    catalog = Path(catalog).resolve()
+    plans = scenarios(catalog)
+    server = Server(catalog, workers, threads)
+    stats = Stats()
+    try:
+        server.start()
+        deadline = time.monotonic() + duration
+        rng = random.Random(seed)  # noqa: S311 - load-test data, not security
+        seeds = [rng.random() for _ in range(counters)]
+
+        def clerk(i: int) -> None:
+            c = Counter(server.port, stats, think, random.Random(seeds[i]))  # noqa: S311
+            time.sleep(think * c.rng.random())  # staggered start, as counters open at different moments
+            if not c.login():
+                with stats.lock:
+                    stats.errors.append("login failed")
+                return
+            for n in range(cases):
+                if time.monotonic() > deadline:
+                    return
+                if c.run_case(plans[(i + n) % len(plans)], deadline):
+                    with stats.lock:
+                        stats.cases += 1
+
+        started = time.monotonic()
+        pool = [threading.Thread(target=clerk, args=(i,), daemon=True) for i in range(counters)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join(timeout=max(0.0, deadline - time.monotonic()) + 30)
+        wall = time.monotonic() - started
+    finally:
+        server.stop()
+    lat = stats.latencies
+    kinds: dict[str, int] = {}
+    for e in stats.errors:
+        kinds[e] = kinds.get(e, 0) + 1
+    return {
+        "load_database": server.database,
+        "load_counters": counters,
+        "load_think_s": think,
+        "load_server": f"gunicorn {workers} workers × {threads} threads",
+        "load_cases_finished": stats.cases,
+        "load_requests": len(lat),
+        "load_requests_per_s": round(len(lat) / wall, 1) if wall else 0.0,
+        "load_wall_s": round(wall, 1),
+        "load_p50_ms": round(_percentile(lat, 0.50), 1),
+        "load_p95_ms": round(_percentile(lat, 0.95), 1),
+        "load_p99_ms": round(_percentile(lat, 0.99), 1),
+        "load_mean_ms": round(statistics.fmean(lat), 1) if lat else 0.0,
+        "load_errors": len(stats.errors),
+        "load_error_kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:10]),
+    }
