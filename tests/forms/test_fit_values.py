@@ -142,3 +142,25 @@ def test_person_json_accepts_wareki_and_normalises_postal_code():
         {"birth_date": "昭和30年7月7日", "postal_code": "９９９００１２", "sex": "女"}, "applicant"
     )
     assert p.birth_date.isoformat() == "1955-07-07" and p.postal_code == "999-0012" and p.sex == "2"
+
+
+person_values = st.one_of(st.none(), st.text(max_size=40), st.integers(), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["name", "kana", "birth_date", "death_date", "sex", "postal_code", "phone", "address", "x"]
+        ),
+        person_values,
+        max_size=6,
+    )
+)
+def test_person_json_never_crashes(raw):
+    try:
+        person = PersonData.from_json(raw, "deceased")
+    except ValueError as exc:
+        assert str(exc).startswith("deceased")  # the message names the field
+        return
+    assert person.postal_code == "" or len(person.postal_code) == 8

@@ -206,25 +206,36 @@ def test_multi_page_form_has_a_marker_on_every_page(sample_catalog, sample_forms
 
 
 def test_ivs_name_draws_the_variant_glyph(tmp_path):
-    """葛󠄀 (U+845B U+E0100) is drawn with its own glyph, not the base 葛; the text layer keeps the selector."""
+    """葛󠄀 (U+845B U+E0100) is drawn with its own glyph, not the base 葛 of the same font; the text layer keeps
+    the selector; a default UVS entry (葛 + U+E0101) is exactly the base glyph."""
     from reportlab.pdfgen.canvas import Canvas
 
     from madoguchi.forms.render import _draw_runs
 
     fonts = form_fonts()
-    images = {}
-    for key, text in {"base": "葛", "ivs": "葛\U000e0100", "default": "葛\U000e0101"}.items():
+
+    def raster(key: str, text: str, font: str | None = None):
         path = tmp_path / f"{key}.pdf"
         c = Canvas(str(path), pagesize=(100, 100), initialFontName=fonts.primary.name)
-        _draw_runs(c, fonts, text, 10, 20, 72)
+        if font:  # the plain base character in one given font
+            c.setFont(font, 72)
+            c.drawString(10, 20, text)
+        else:
+            _draw_runs(c, fonts, text, 10, 20, 72)
         c.save()
-        images[key] = _raster(path.read_bytes(), tmp_path, 72, key)
-        if key == "ivs":
-            assert "葛\U000e0100" in pdftotext(path, tmp_path)
-    changed = sum(1 for p in ImageChops.difference(images["base"], images["ivs"]).tobytes() if p > 64)
-    ink = sum(1 for p in images["base"].tobytes() if p < 128)
+        return path, _raster(path.read_bytes(), tmp_path, 72, key)
+
+    ivs_font = fonts.runs("葛\U000e0100")[0][0][0]
+    default_font = fonts.runs("葛\U000e0101")[0][0][0]
+    path, ivs = raster("ivs", "葛\U000e0100")
+    assert "葛\U000e0100" in pdftotext(path, tmp_path)
+    _, base = raster("base", "葛", ivs_font)
+    changed = sum(1 for p in ImageChops.difference(base, ivs).tobytes() if p > 64)
+    ink = sum(1 for p in base.tobytes() if p < 128)
     assert changed > ink * 0.2, "the IVS sequence was drawn with the base glyph"
-    assert images["base"].tobytes() == images["default"].tobytes()  # a default UVS entry is the base glyph
+    _, default = raster("default", "葛\U000e0101")
+    _, default_base = raster("default_base", "葛", default_font)
+    assert default.tobytes() == default_base.tobytes()
 
 
 def test_ipamj_is_installed_in_ci():

@@ -22,7 +22,7 @@ def register(sub) -> None:
     render.add_argument("--person", required=True, help='JSON file: {"applicant": {...}, "deceased": {...}}')
     render.add_argument("--out", required=True, help="PDF file to write")
     render.add_argument("--case-number", default="", help="case number printed on every page")
-    render.add_argument("--url", default="", help="what the QR code opens (default: /cases/NUMBER/)")
+    render.add_argument("--url", default="", help="what the QR code holds (default: /cases/NUMBER/)")
     render.add_argument("--date", default="", help="printing date (default today), YYYY-MM-DD")
     render.add_argument("--no-cover", action="store_true", help="leave out the cover page")
     render.set_defaults(func=render_command)
@@ -108,7 +108,8 @@ def render_command(args) -> int:
     result = guide.evaluate(known)
     planned = plan_forms(catalog, formset, [o.id for o in result.applicable])
     number = args.case_number
-    url = args.url or (f"/cases/{number}/" if number else "")
+    # The QR code opens the case; without a case it still says what the bundle is (never personal data).
+    url = args.url or (f"/cases/{number}/" if number else f"madoguchi:{args.event}:{today.isoformat()}")
     data = case_data(catalog, args.event, result.values, persons, number=number, today=today, url=url)
     try:
         filled = fill_planned(planned, data)
