@@ -23,7 +23,7 @@ def test_counts_and_the_file_imports_cleanly(tmp_path):
 
 def test_age_pyramid_is_plausible(tmp_path):
     path = tmp_path / "r.csv"
-    write_csv(path, 20000, seed=5)
+    write_csv(path, 8000, seed=5)
     records, _ = parse_csv(path.read_bytes(), STANDARD)
     ages = [r.age_on(TODAY) for r in records]
     n = len(ages)
