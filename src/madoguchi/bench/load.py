@@ -66,6 +66,7 @@ def scenarios(catalog: Path, event: str = "okuyami") -> list[list[tuple[str, str
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     cases: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -109,6 +110,8 @@ class Counter:
         with self.stats.lock:
             if timed:
                 self.stats.latencies.append(elapsed)
+                kind = _kind(method, path)
+                self.stats.by_kind.setdefault(kind, []).append(elapsed)
             if resp.status >= 400:
                 self.stats.errors.append(
                     f"{method} {re.sub(r'[0-9]{4}-[0-9]{6}', 'N', path)}: HTTP {resp.status}"
@@ -152,6 +155,14 @@ class Counter:
         self.request("POST", f"/cases/{number}/finish")
         self.request("GET", f"/cases/{number}/sheet")
         return True
+
+
+def _kind(method: str, path: str) -> str:
+    """'answer', 'case page', 'new', 'finish', 'sheet' … for the per-kind figures."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if re.fullmatch(r"[0-9]{4}-[0-9]{6}", last):
+        return "case page"
+    return last
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -319,6 +330,10 @@ def run(
         "load_p95_ms": round(_percentile(lat, 0.95), 1),
         "load_p99_ms": round(_percentile(lat, 0.99), 1),
         "load_mean_ms": round(statistics.fmean(lat), 1) if lat else 0.0,
+        "load_by_kind_p50_p95_ms": {
+            k: [round(_percentile(v, 0.5), 1), round(_percentile(v, 0.95), 1), len(v)]
+            for k, v in sorted(stats.by_kind.items())
+        },
         "load_errors": len(stats.errors),
         "load_error_kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:10]),
     }
