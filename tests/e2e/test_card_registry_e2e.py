@@ -122,3 +122,35 @@ def test_card_and_registry_fill_the_case(browser, card_agent_server):
         assert not csp_errors, csp_errors
     finally:
         context.close()
+
+
+def test_typing_less_kana_and_postal_code_suggestions(browser, card_agent_server):
+    """For a person typed by hand: kana suggestions (confirmed by the clerk) and 郵便番号 → 住所."""
+    base = card_agent_server.url
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        login(page, base)
+        page.click("button[name=event][value=shintai-techo]")
+        page.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"))
+        details = page.locator("details.person[data-role=applicant]")
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        form = details.locator("form")
+        form.locator("input[name=name]").fill("山田\u3000太郎")
+        form.locator("input[name=name]").press("Tab")
+        suggestion = form.locator(".kana-suggestions button").first
+        assert "ヤマダ\u3000タロウ" in suggestion.inner_text()
+        assert form.locator("input[name=kana]").input_value() == ""  # nothing filled without the clerk
+        suggestion.click()
+        assert form.locator("input[name=kana]").input_value() == "ヤマダ\u3000タロウ"
+        assert not form.locator("input[name=kana_confirmed]").is_checked()  # confirmed only with the resident
+        form.locator("input[name=postal_code]").fill("999-0003")
+        form.locator("input[name=postal_code]").press("Tab")
+        page.wait_for_function(
+            "() => document.querySelector('details.person[data-role=applicant] input[name=address]').value !== ''"
+        )
+        assert form.locator("input[name=address]").input_value() == "架空県みどり市北町"
+    finally:
+        context.close()
