@@ -293,3 +293,28 @@ def test_bundle_for_a_family_orders_forms_by_department(sample_catalog, sample_f
     cover = pdftotext(bundle.pdf, tmp_path, page=1)
     for p in planned:
         assert "".join(p.form.title.split())[:10] in "".join(cover.split())
+
+
+def test_acroform_fields_of_a_template_are_dropped(sample_catalog, tmp_path):
+    """A municipality's PDF with fillable fields: our overlay prints, their widgets (and stale values) do not."""
+    import shutil
+
+    from pypdf import PdfReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    from madoguchi.forms.loader import load_forms
+
+    root = tmp_path / "catalog"
+    shutil.copytree(sample_catalog.path, root, ignore=shutil.ignore_patterns("scenarios"))
+    c = Canvas(str(root / "forms" / "kokuho-soushitsu.pdf"), pagesize=(595.28, 841.89))
+    c.acroForm.textfield(name="shimei", x=140, y=650, width=300, height=24, value="STALE VALUE")
+    c.showPage()
+    c.save()
+    formset = load_forms(root)
+    data = _data(sample_catalog, persons())
+    pdf = render_form_pdf(formset, fill_form(formset.forms["kokuho-soushitsu"], data), data)
+    reader = PdfReader(__import__("io").BytesIO(pdf))
+    assert "/AcroForm" not in reader.trailer["/Root"]
+    assert not any(a.get_object().get("/Subtype") == "/Widget" for a in reader.pages[0].get("/Annots", []))
+    text = pdftotext(pdf, tmp_path)
+    assert "緑川" in text and "STALE VALUE" not in text

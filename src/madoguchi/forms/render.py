@@ -21,6 +21,7 @@ from typing import Any
 import jaconv
 import segno
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -538,12 +539,25 @@ class _Document:
                 writer.add_page(page)
                 continue
             target = writer.add_page(reader.pages[page_index])
+            _drop_form_fields(target)
             target.merge_page(page)
         if "/AcroForm" in writer._root_object:
             del writer._root_object["/AcroForm"]  # the template's own fields would cover ours
         out = BytesIO()
         writer.write(out)
         return out.getvalue()
+
+
+def _drop_form_fields(page) -> None:
+    """A 様式 with AcroForm fields: their widgets (and any stale values in them) would print over our text."""
+    annots = page.get("/Annots")
+    if not annots:
+        return
+    kept = ArrayObject(a for a in annots.get_object() if a.get_object().get("/Subtype") != "/Widget")
+    if kept:
+        page[NameObject("/Annots")] = kept
+    else:
+        del page[NameObject("/Annots")]
 
 
 def render_form_pdf(formset: FormSet, filled: FilledForm, case: CaseData, markers: bool = True) -> bytes:
