@@ -88,3 +88,27 @@ def test_furigana_guesses_readings_when_pykakasi_is_installed():
     assert got == {"健康保険": "けんこうほけん"}
     # Okurigana stays outside the ruby.
     assert ("重", "おも") in furigana.pieces("重い")
+
+
+def test_file_rate_limit_counts_exactly_across_threads(settings, tmp_path):
+    import threading
+
+    from madoguchi.web.resident import ratelimit
+
+    settings.RATELIMIT_DIR = str(tmp_path)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(25):
+            ok = ratelimit.hit("t", "client", 30, 3600)
+            with lock:
+                results.append(ok)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 30 and results.count(False) == 70
+    assert ratelimit.hit("t", "other-client", 30, 3600)

@@ -16,6 +16,17 @@ _KANJI = re.compile(r"[\u3005\u4e00-\u9fff\u3400-\u4dbf]")
 
 Piece = tuple[str, str | None]
 
+# Words the dictionary reads wrongly when they stand alone in resident texts (日 is ひ, not にち; 方 is かた).
+OVERRIDES = {
+    "日": "ひ",
+    "方": "かた",
+    "人": "ひと",
+    "何": "なん",
+    "何人": "なんにん",
+    "何級": "なんきゅう",
+    "今日": "きょう",
+}
+
 
 def plain(text: str | None) -> str:
     if not text:
@@ -49,7 +60,7 @@ def _guess(text: str) -> list[Piece]:
         while orig and hira and not _KANJI.match(orig[-1]) and orig[-1] == hira[-1]:
             tail = orig[-1] + tail
             orig, hira = orig[:-1], hira[:-1]
-        out.append((orig, hira))
+        out.append((orig, OVERRIDES.get(orig, hira)))
         if tail:
             out.append((tail, None))
     return out

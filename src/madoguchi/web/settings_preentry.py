@@ -106,7 +106,8 @@ CSRF_COOKIE_NAME = "madoguchi_preentry_csrf"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "madoguchi.web.resident.preentry_views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no-referrer browsers send "Origin: null" and CSRF checks fail.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("MADOGUCHI_HTTPS") == "1":
     SESSION_COOKIE_SECURE = True
@@ -129,13 +130,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(HOME / "preentry-cache"),
-        "OPTIONS": {"MAX_ENTRIES": 50000},
-    }
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters: one small locked file per client and window, shared by every worker.
+RATELIMIT_DIR = os.environ.get("MADOGUCHI_RATELIMIT_DIR") or str(HOME / "preentry-ratelimit")
 
 LANGUAGE_CODE = "ja"
 USE_I18N = True

@@ -54,9 +54,9 @@ UI: dict[str, dict[str, str]] = {
         "en": "If you choose “I don't know”, the counter staff will check it with you.",
     },
     "date_hint": {
-        "ja": "例: 2026-11-20 または 令和8年11月20日",
-        "easy": "れい: 2026-11-20 または 令和8年11月20日",
-        "en": "For example 2026-11-20",
+        "ja": "カレンダーから選ぶか、年・月・日を数字で入力してください。",
+        "easy": "カレンダーから えらぶか、年・月・日を すうじで 入れて ください。",
+        "en": "Pick the date from the calendar or type year, month and day.",
     },
     "answer": {"ja": "回答", "easy": "こたえ", "en": "Answer"},
     "summary": {
