@@ -72,7 +72,7 @@ def test_attach_fills_person_and_facts_and_the_guide_stops_asking(clerk_client, 
     ):
         assert rows[name].source == CaseFact.Source.REGISTRY, name
     state = load_state(okuyami_case)
-    asked = {q.fact.name if hasattr(q, "fact") else getattr(q, "name", q) for q in state.result.questions}
+    asked = {q.fact.name for q in state.result.questions}
     assert not asked & set(rows), asked & set(rows)
     page = clerk_client.get(reverse("case-detail", args=[okuyami_case.number])).content.decode()
     assert "住基" in page
@@ -184,3 +184,33 @@ def test_kana_and_postal_endpoints(clerk_client, residents):
         clerk_client.get("/registry/postal", {"code": "999-0001"}).json()["address"] == "架空県みどり市中央町"
     )
     assert clerk_client.get("/registry/postal", {"code": "x" * 100}).json() == {"found": False}
+
+
+def test_attach_a_handbook_holder_to_a_shintai_techo_case(clerk_client, clerk, residents):
+    from madoguchi.web.models import Case
+
+    case = Case.objects.create(catalog_id="sample", event_id="shintai-techo", created_by=clerk)
+    case.assign_number()
+    case.save()
+    jiro = Resident.objects.get(name="手帳\u3000次郎")
+    clerk_client.post(
+        reverse("registry-attach", args=[case.number]), {"atena": jiro.atena_no, "role": "applicant"}
+    )
+    rows = {f.name: (f.value, f.source) for f in case.facts.all()}
+    assert rows["applicant.disability_grade"] == (2, "registry")
+    assert rows["applicant.disability_type"] == ("limb", "registry")
+    assert rows["applicant.handbook_status"] == ("granted", "registry")
+    person = CasePerson.objects.get(case=case, role="applicant")
+    assert person.address == "架空県みどり市北町２丁目５番８号\u3000みどりハイツ２０１号室"
+    asked = {q.fact.name for q in load_state(case).result.questions}
+    assert not asked & set(rows)
+
+
+def test_card_post_needs_the_csrf_token(residents, okuyami_case, clerk):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    url = reverse("card-post", args=[okuyami_case.number])
+    response = client.post(url, b'{"evidence": {"ef0002": "AA=="}}', content_type="application/json")
+    assert response.status_code == 403
