@@ -314,7 +314,7 @@ def load_catalog(path: str | Path) -> Catalog:
                 # delivery_targets (issue 5) is optional and documented in docs/routing.md; the list names the
                 # keys every catalog uses.
                 f"unknown top-level key {key!r}; expected one of "
-                f"{', '.join(k for k in CatalogFile.model_fields if k != 'delivery_targets')}",
+                f"{', '.join(k for k in CatalogFile.model_fields if k not in ('delivery_targets', 'translations'))}",
             )
 
         def report(message: str, file=file, line: int = 1) -> None:
@@ -395,6 +395,7 @@ def load_catalog(path: str | Path) -> Catalog:
     derivations = _compile_derivations(root, out, where, facts, param_values)
     rules = _compile_rules(root, out, where, facts, procedures, param_values)
     _check_unused(root, out, where, facts, events, procedures, rules, derivations, unloaded_rules)
+    _apply_translations(out, where, files, facts, procedures)
 
     if out.errors:
         raise CatalogError(out.issues)
@@ -590,3 +591,77 @@ def get_catalog(path: str | Path) -> Catalog:
 
 def today() -> date:  # pragma: no cover - indirection so tests can freeze time
     return date.today()
+
+
+def _apply_translations(out, where, files, facts: dict[str, Fact], procedures: dict[str, Procedure]) -> None:
+    """Merge ``translations:`` sections into ``Fact.i18n`` / ``Procedure.i18n``, then warn about every
+    resident-facing text that has no translation in a language the catalog offers (Japanese is shown)."""
+    from madoguchi.catalog.models import Translations
+
+    for file, data in files:
+        section = data.get("translations")
+        if section is None:
+            continue
+        if not isinstance(section, LineDict):
+            out.add(
+                file, data.lines["translations"], "translations: must be a mapping of language code to texts"
+            )
+            continue
+        for lang, raw in section.items():
+            line = section.lines[lang]
+            try:
+                tr = CatalogFile.model_validate({"translations": {lang: raw}}).translations[lang]
+            except ValidationError as exc:
+                for ln, msg in _format_validation(exc, raw, (f"translations {lang}",)):
+                    out.add(file, max(ln, line), msg)
+                continue
+            assert isinstance(tr, Translations)
+            for name, text in tr.facts.items():
+                ln = _line_of(raw, ("facts", name))
+                fact = facts.get(name)
+                if fact is None:
+                    out.add(file, ln, f"translations {lang}: unknown fact {name!r}", "warning")
+                    continue
+                extra = set(text.choices or {}) - set(fact.choice_values)
+                if extra:
+                    out.add(
+                        file,
+                        ln,
+                        f"translations {lang}: fact {name} has no choice {sorted(extra)[0]!r}",
+                        "warning",
+                    )
+                facts[name] = fact.model_copy(update={"i18n": {**fact.i18n, lang: text}})
+            for ident, text in tr.procedures.items():
+                ln = _line_of(raw, ("procedures", ident))
+                proc = procedures.get(ident)
+                if proc is None:
+                    out.add(file, ln, f"translations {lang}: unknown procedure {ident!r}", "warning")
+                    continue
+                procedures[ident] = proc.model_copy(update={"i18n": {**proc.i18n, lang: text}})
+    # Missing translations: one warning per file, language and kind (a list of names, not hundreds of lines).
+    languages = sorted(
+        {lang for f in facts.values() for lang in f.i18n}
+        | {lang for p in procedures.values() for lang in p.i18n}
+    )
+    for lang in languages:
+        missing: dict[tuple[Any, str], list[tuple[int, str]]] = {}
+        for name, fact in facts.items():
+            if fact.askable and not (fact.i18n.get(lang) and fact.i18n[lang].question):
+                if f"fact:{name}" in where:
+                    file, line, _ = where[f"fact:{name}"]
+                    missing.setdefault((file, "fact"), []).append((line, name))
+        for ident, proc in procedures.items():
+            if not (proc.i18n.get(lang) and proc.i18n[lang].name):
+                if f"procedure:{ident}" in where:
+                    file, line, _ = where[f"procedure:{ident}"]
+                    missing.setdefault((file, "procedure"), []).append((line, ident))
+        for (file, kind), items in missing.items():
+            items.sort()
+            names = ", ".join(n for _, n in items[:5]) + (", …" if len(items) > 5 else "")
+            what = "question" if kind == "fact" else "name"
+            out.add(
+                file,
+                items[0][0],
+                f"{len(items)} {kind}(s) without a {lang!r} translation of the {what} (Japanese is shown): {names}",
+                "warning",
+            )

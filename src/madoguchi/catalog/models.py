@@ -21,6 +21,35 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Language codes of translations: ISO 639 ("en", "zh", "ko", "vi", …) or "easy" (やさしい日本語).
+LANG = Annotated[str, Field(pattern=r"^(easy|[a-z]{2,3}(-[a-z0-9]+)?)$")]
+
+
+class FactText(Strict):
+    """A fact's texts in another language (resident pages). Anything left out falls back to Japanese."""
+
+    label: str | None = None
+    question: str | None = Field(default=None, description="the question for residents in this language")
+    help: str | None = None
+    choices: dict[str, str] | None = Field(default=None, description="choice value -> label")
+
+
+class ProcedureText(Strict):
+    """A procedure's texts in another language (resident pages)."""
+
+    name: str | None = None
+    why: str | None = None
+    documents: list[str] | None = None
+
+
+class Translations(Strict):
+    """One language's translations, kept in their own file (``translations: {en: {facts: …, procedures: …}}``)
+    so translators do not edit the catalog itself. The loader merges them into ``Fact.i18n``/``Procedure.i18n``."""
+
+    facts: dict[str, FactText] = Field(default_factory=dict)
+    procedures: dict[str, ProcedureText] = Field(default_factory=dict)
+
+
 class Municipality(Strict):
     id: ID
     name: str = Field(min_length=1)
@@ -89,6 +118,7 @@ class Fact(Strict):
     purpose: Literal["rules", "forms"] = Field(
         default="rules", description="'forms': only filled into forms, so no rule need use it"
     )
+    i18n: dict[LANG, FactText] = Field(default_factory=dict, description="translations by language code")
 
     @property
     def choice_values(self) -> dict[str, str]:
@@ -212,6 +242,7 @@ class Procedure(Strict):
     form: ID | None = None
     category: str | None = Field(default=None, description="grouping, e.g. 医療 / 手当・年金 (手帳 guide)")
     timing: Literal["now", "after_handbook"] = "now"
+    i18n: dict[LANG, ProcedureText] = Field(default_factory=dict, description="translations by language code")
     note: str | None = None
     sources: list[Source] = Field(min_length=1)
     delivery: list[ProcedureDelivery] = Field(
@@ -239,3 +270,6 @@ class CatalogFile(Strict):
     facts: dict[str, dict[str, Any]] = Field(default_factory=dict)
     procedures: list[Procedure] = Field(default_factory=list)
     delivery_targets: list[DeliveryTarget] = Field(default_factory=list)
+    translations: dict[LANG, Translations] = Field(
+        default_factory=dict, description="texts for resident pages in other languages (see docs/resident.md)"
+    )
