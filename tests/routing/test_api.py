@@ -126,6 +126,16 @@ def test_validation_errors_are_per_field_and_nothing_is_half_saved(client, token
     )
     assert call(client, "POST", "cases", tokens["clerk"], [1, 2]).status_code == 422
     assert call(client, "POST", "cases", tokens["clerk"], {}).json()["errors"]["event"]
+    # Found by schemathesis: values of the wrong JSON type (unhashable) are field errors, not a 500.
+    odd = {"event": ["ev"], "source": [], "persons": {"deceased": {"sex": {}, "kana_confirmed": "yes"}}}
+    r = call(client, "POST", "cases", tokens["clerk"], odd)
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {
+        "event",
+        "source",
+        "persons.deceased.sex",
+        "persons.deceased.kana_confirmed",
+    }
 
 
 def test_deliveries_list_and_resend(client, tokens, fake_core):

@@ -71,7 +71,16 @@ class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ("number", "started_at", "finished_at", "duration_ms", "ok", "error", "receipt", "worker")
+    readonly_fields = (
+        "number",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "ok",
+        "error",
+        "receipt",
+        "worker",
+    )
 
 
 @admin.register(Delivery)

@@ -54,7 +54,7 @@ def validate_payload(data: Any) -> dict:
     if not isinstance(event, str) or event not in catalog.events:
         errors["event"] = f"ライフイベントIDを指定してください（{', '.join(catalog.events)}）"
     source = data.get("source", "resident")
-    if source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES:
         errors["source"] = f"{', '.join(sorted(SOURCES))} のいずれかです"
     visitor = data.get("visitor_name", "")
     if not isinstance(visitor, str) or len(visitor) > 100:
@@ -108,7 +108,7 @@ def validate_payload(data: Any) -> dict:
                 except ValueError as exc:
                     errors[where] = str(exc)
             elif key == "sex":
-                if value not in {s.value for s in CasePerson.Sex}:
+                if not isinstance(value, str) or value not in {s.value for s in CasePerson.Sex}:
                     errors[where] = "1（男）、2（女）、9（不明）のいずれかです"
                 else:
                     clean[key] = value
