@@ -214,3 +214,9 @@ def test_card_post_needs_the_csrf_token(residents, okuyami_case, clerk):
     url = reverse("card-post", args=[okuyami_case.number])
     response = client.post(url, b'{"evidence": {"ef0002": "AA=="}}', content_type="application/json")
     assert response.status_code == 403
+
+
+def test_registry_pages_in_english(clerk_client, residents):
+    page = clerk_client.get("/registry/", {"name": "窓口"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Resident registry search" in page and "Set this person on the case" not in page  # no case given
+    assert "窓口\u3000太郎" in page  # names are never translated or normalised

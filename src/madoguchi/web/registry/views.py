@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -183,7 +184,7 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
         return HttpResponseBadRequest("unknown resident")
     filled = services.attach_resident(case, resident, role, request.user)
     audit(request, "registry.attach", case, role=role, resident=resident.pk, facts=filled)
-    messages.success(request, f"住民記録から設定しました（{len(filled)}項目）")
+    messages.success(request, _("住民記録から設定しました（%(n)d項目）") % {"n": len(filled)})
     return redirect("case-detail", number=case.number)
 
 
@@ -203,10 +204,10 @@ def override(request: HttpRequest, number: str) -> HttpResponse:
         return HttpResponseBadRequest("unknown fact")
     reason = (request.POST.get("reason") or "").strip()
     if not reason:
-        messages.error(request, f"{fact.label}: 変更の理由を入力してください")
+        messages.error(request, f"{fact.label}: " + _("変更の理由を入力してください"))
         return redirect(url)
     if len(reason) > 500:
-        messages.error(request, "理由は500文字以内で入力してください")
+        messages.error(request, _("理由は500文字以内で入力してください"))
         return redirect(url)
     try:
         value = parse_answer(fact, request.POST.get("value", ""))
@@ -215,7 +216,7 @@ def override(request: HttpRequest, number: str) -> HttpResponse:
         return redirect(url)
     services.override_fact(case, fact, value, reason, request.user)
     audit(request, "case.fact_override", case, fact=name, reason=reason)
-    messages.success(request, f"{fact.label}を変更しました（理由を記録しました）")
+    messages.success(request, f"{fact.label}: " + _("変更しました（理由を記録しました）"))
     return redirect(url)
 
 
