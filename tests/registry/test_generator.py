@@ -68,3 +68,12 @@ def test_cli_generate_shift_jis(tmp_path, capsys):
     text = out.read_bytes().decode("cp932")
     assert next(csv.reader([text.splitlines()[0]])) == HEADER
     assert main(["registry", "generate", "--count", "0", "--out", str(out)]) == 2
+
+
+def test_some_foreign_residents_with_western_dates():
+    rows = list(iter_rows(4000, seed=2))
+    foreign = [r for r in rows if r[HEADER.index("住民種別")] == "外国人"]
+    assert 0.005 < len(foreign) / len(rows) < 0.06
+    assert all(
+        r[HEADER.index("生年月日")][:4].isdigit() for r in foreign
+    )  # 西暦, as the standard manages them

@@ -55,6 +55,11 @@ FEMALE = [
     [("結衣", "ユイ"), ("陽菜", "ヒナ"), ("葵", "アオイ"), ("美咲", "ミサキ"), ("さくら", "サクラ"),
      ("芽依", "メイ"), ("凛", "リン"), ("結菜", "ユイナ"), ("愛", "アイ"), ("七海", "ナナミ")],
 ]  # fmt: skip
+# Foreign residents (about 2-3 % in many cities): names in katakana as registered, birth dates in 西暦 (A3).
+FOREIGN_FAMILY = [("グエン", "グエン"), ("チャン", "チャン"), ("サントス", "サントス"), ("キム", "キム"),
+                  ("リー", "リー"), ("シルバ", "シルバ"), ("スミス", "スミス"), ("ワン", "ワン")]  # fmt: skip
+FOREIGN_GIVEN = {"1": [("ヴァン　アン", "ヴァン　アン"), ("ジョン", "ジョン"), ("ミンジュン", "ミンジュン"), ("カルロス", "カルロス")],
+                 "2": [("ティ　ラン", "ティ　ラン"), ("マリア", "マリア"), ("ソヨン", "ソヨン"), ("アナ", "アナ")]}  # fmt: skip
 TOWNS = [
     ("中央町", "999-0001"), ("本町", "999-0002"), ("北町", "999-0003"), ("南町", "999-0004"),
     ("東町", "999-0005"), ("西町", "999-0006"), ("さくら台", "999-0011"), ("みどりが丘", "999-0012"),
@@ -119,7 +124,8 @@ class Generator:
     def _person(self, h: dict, family: tuple[str, str], sex: str, age: int, rel: str) -> list[str]:
         rng = self.rng
         born = self._birth(age)
-        given = self._given(sex, born)
+        foreign = h.get("foreign", False)
+        given = rng.choice(FOREIGN_GIVEN[sex]) if foreign else self._given(sex, born)
         self.atena += 1
         self.my_number += 1
         number = with_check_digit(f"1{self.my_number:010d}")
@@ -144,7 +150,7 @@ class Generator:
             f"{family[0]}\u3000{given[0]}",
             f"{family[1]}\u3000{given[1]}",
             "1" if rng.random() < 0.7 else "0",
-            wareki_text(born),
+            born.isoformat() if foreign else wareki_text(born),
             sex,
             rel,
             h["postal"],
@@ -154,7 +160,7 @@ class Generator:
             "住民",
             "",
             "",
-            "日本人",
+            "外国人" if foreign else "日本人",
             number,
             "1" if kokuho else "0",
             "1" if kouki else "0",
@@ -190,7 +196,14 @@ class Generator:
         rng = self.rng
         kind = rng.choices([k for _, k in HOUSEHOLD_KINDS], [w for w, _ in HOUSEHOLD_KINDS])[0]
         h = self._household()
-        fam = FAMILY[rng.randrange(len(FAMILY))]
+        if rng.random() < 0.025:
+            h["foreign"] = True
+            kind = rng.choice(["single_young", "single_young", "couple", "family"])
+        fam = (
+            FOREIGN_FAMILY[rng.randrange(len(FOREIGN_FAMILY))]
+            if h.get("foreign")
+            else FAMILY[rng.randrange(len(FAMILY))]
+        )
         sex = "1" if rng.random() < 0.5 else "2"
         p = self._person
         rows: list[list[str]] = []
