@@ -220,3 +220,16 @@ def test_registry_pages_in_english(clerk_client, residents):
     page = clerk_client.get("/registry/", {"name": "窓口"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Resident registry search" in page and "Set this person on the case" not in page  # no case given
     assert "窓口\u3000太郎" in page  # names are never translated or normalised
+
+
+def test_admin_shows_no_full_number(client, residents):
+    from django.contrib.auth.models import User
+
+    admin_user = User.objects.create_superuser("root", password="pw-123456789")
+    client.force_login(admin_user)
+    hanako = Resident.objects.get(name="窓口\u3000花子")
+    listing = client.get("/admin/registry/resident/", {"q": "マドグチ"}).content.decode()
+    detail = client.get(f"/admin/registry/resident/{hanako.pk}/change/").content.decode()
+    assert "窓口\u3000花子" in listing and hanako.my_number_masked in detail
+    assert hanako.reveal_my_number() not in listing + detail
+    assert hanako.my_number_encrypted not in detail
