@@ -12,7 +12,7 @@ MADOGUCHI_PREENTRY_KEY               AES-256 key (base64 of 32 bytes) sealing wh
 MADOGUCHI_PREENTRY_API_KEY           bearer key the counter presents to take submissions (required for the API)
 MADOGUCHI_PREENTRY_RETENTION_DAYS    days before an untaken submission is deleted (default 14)
 MADOGUCHI_PREENTRY_HANDOFF_PER_HOUR  hand-off codes one client may create per hour (default 10)
-MADOGUCHI_PREENTRY_PAGES_PER_MINUTE  page requests one client may make per minute (default 120)
+MADOGUCHI_PREENTRY_PAGES_PER_MINUTE  page requests one client may make per minute (default 300)
 MADOGUCHI_PREENTRY_MAX_PENDING       submissions stored at most; new ones are refused beyond it (default 20000)
 MADOGUCHI_TRUST_X_FORWARDED_FOR      "1" behind a reverse proxy that sets X-Forwarded-For
 MADOGUCHI_CATALOG, MADOGUCHI_DEBUG, MADOGUCHI_ALLOWED_HOSTS, MADOGUCHI_HTTPS   as on the counter
@@ -154,7 +154,7 @@ PREENTRY_KEY = os.environ.get("MADOGUCHI_PREENTRY_KEY") or None
 PREENTRY_API_KEY = os.environ.get("MADOGUCHI_PREENTRY_API_KEY") or None
 PREENTRY_RETENTION_DAYS = int(os.environ.get("MADOGUCHI_PREENTRY_RETENTION_DAYS", "14"))
 PREENTRY_HANDOFF_PER_HOUR = int(os.environ.get("MADOGUCHI_PREENTRY_HANDOFF_PER_HOUR", "10"))
-PREENTRY_PAGES_PER_MINUTE = int(os.environ.get("MADOGUCHI_PREENTRY_PAGES_PER_MINUTE", "120"))
+PREENTRY_PAGES_PER_MINUTE = int(os.environ.get("MADOGUCHI_PREENTRY_PAGES_PER_MINUTE", "300"))
 PREENTRY_MAX_PENDING = int(os.environ.get("MADOGUCHI_PREENTRY_MAX_PENDING", "20000"))
 PREENTRY_MIN_SECONDS = int(os.environ.get("MADOGUCHI_PREENTRY_MIN_SECONDS", "3"))
 

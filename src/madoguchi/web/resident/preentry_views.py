@@ -37,7 +37,7 @@ def _throttled(request: HttpRequest, lang: str, window: int) -> HttpResponse:
 
 def _pages_ok(request: HttpRequest) -> bool:
     return ratelimit.hit(
-        "pages", ratelimit.client_key(request), getattr(settings, "PREENTRY_PAGES_PER_MINUTE", 120), 60
+        "pages", ratelimit.client_key(request), getattr(settings, "PREENTRY_PAGES_PER_MINUTE", 300), 60
     )
 
 
