@@ -318,3 +318,22 @@ def test_acroform_fields_of_a_template_are_dropped(sample_catalog, tmp_path):
     assert not any(a.get_object().get("/Subtype") == "/Widget" for a in reader.pages[0].get("/Annots", []))
     text = pdftotext(pdf, tmp_path)
     assert "緑川" in text and "STALE VALUE" not in text
+
+
+def test_the_scanned_background_is_an_empty_form(sample_forms, tmp_path):
+    """The sample 様式 scan carries no values of its own: every value box of the form is blank on it."""
+    form = sample_forms.forms["kokuho-soushitsu"]
+    image = _raster(sample_forms.background_path(form).read_bytes(), tmp_path, 50, "scan")
+    px = 50 / 25.4
+    for spec in form.fields:
+        if spec.kind in ("checkbox", "digits", "signature"):
+            continue
+        # Inside the box, away from its lines.
+        box = (
+            round((spec.x + 1.5) * px),
+            round((spec.y + 1.5) * px),
+            round((spec.x + spec.w - 1.5) * px),
+            round((spec.y + spec.h - 1.5) * px),
+        )
+        dark = sum(1 for p in image.crop(box).tobytes() if p < 128)
+        assert dark == 0, f"{spec.name}: the background has ink inside the box"
