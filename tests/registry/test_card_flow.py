@@ -101,6 +101,10 @@ def test_full_card_flow_never_logs_the_number(
     from madoguchi.web.registry.services import reveal_card_number
 
     assert reveal_card_number(reading) == number
+    # The stored evidence can be re-verified later.
+    verify = reverse("card-verify", args=[okuyami_case.number, reading.pk])
+    assert clerk_client.post(verify).status_code == 302
+    assert AuditEvent.objects.get(action="card.reverify").detail["signature"] == "valid"
     with connection.cursor() as cursor:
         from madoguchi.web.models import CaseFact
         from madoguchi.web.registry.models import CardEvidence, Resident

@@ -191,3 +191,17 @@ def reveal_card_number(record: CardEvidence) -> str:
     if not record.my_number_encrypted:
         return ""
     return keyring().decrypt_text(record.my_number_encrypted, card_number_context(record.case_id))
+
+
+def reverify_card_reading(record: CardEvidence) -> str:
+    """Decrypt the stored raw files and check them again with the server's current trust store (e.g. after the
+    CA key was configured or rotated). Returns "valid", "invalid" or "not_checked"."""
+    from madoguchi.card.errors import CardError
+    from madoguchi.card.reading import decode, files_from_evidence
+
+    evidence = json.loads(keyring().decrypt_text(record.evidence_encrypted, evidence_context(record.case_id)))
+    try:
+        reading = decode(files_from_evidence(evidence), server_trust())
+    except CardError:
+        return "invalid"
+    return reading.signature.status

@@ -12,4 +12,5 @@ urlpatterns = [
     path("cases/<str:number>/registry/override", views.override, name="registry-override"),
     path("cases/<str:number>/card", views.card_post, name="card-post"),
     path("cases/<str:number>/card/<int:reading_id>/my-number", views.card_my_number, name="card-my-number"),
+    path("cases/<str:number>/card/<int:reading_id>/verify", views.card_verify, name="card-verify"),
 ]

@@ -255,6 +255,23 @@ def card_my_number(request: HttpRequest, number: str, reading_id: int) -> HttpRe
     return response
 
 
+@require_POST
+@role_required(*COUNTER_ROLES)
+def card_verify(request: HttpRequest, number: str, reading_id: int) -> HttpResponse:
+    """Re-verify a stored card reading (its encrypted raw files) with the server's current trust store."""
+    case = _open_case(number)
+    record = get_object_or_404(CardEvidence, pk=reading_id, case=case)
+    status = services.reverify_card_reading(record)
+    audit(request, "card.reverify", case, reading=record.pk, signature=status)
+    labels = {
+        "valid": _("有効"),
+        "invalid": _("無効"),
+        "not_checked": _("未確認（CA鍵が設定されていません）"),
+    }
+    messages.info(request, _("カードの署名を再検証しました: %(s)s") % {"s": labels.get(status, status)})
+    return redirect("case-detail", number=case.number)
+
+
 @require_GET
 @role_required(*LOOKUP_ROLES)
 def kana_suggestions(request: HttpRequest) -> JsonResponse:
