@@ -18,7 +18,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def admin_token(routing_catalog, db):
+def keep_connection():
+    """As Django's test client does: the raw WSGI app must not close the test's database connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_token(routing_catalog, db, keep_connection):
     user = make_user("api-admin", Role.ADMINISTRATOR)
     from madoguchi.web.routing.cases import create_case
 

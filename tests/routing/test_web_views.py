@@ -120,6 +120,7 @@ def test_concurrent_saves_one_wins(routing_catalog, clerk):
     assert task.version == 2 and task.status == "done"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker manages its own connections
 def test_deliveries_page_and_resend_for_administrators(client, finished, fake_core, settings):
     admin = make_user("admin1", Role.ADMINISTRATOR)
     staff = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
