@@ -233,3 +233,8 @@ def test_admin_shows_no_full_number(client, residents):
     assert "窓口\u3000花子" in listing and hanako.my_number_masked in detail
     assert hanako.reveal_my_number() not in listing + detail
     assert hanako.my_number_encrypted not in detail
+
+
+def test_lookup_by_a_part_of_a_given_name(clerk_client, residents):
+    page = clerk_client.get("/registry/", {"name": "太郎"}).content.decode()
+    assert "窓口\u3000太郎" in page

@@ -72,12 +72,16 @@ def search(params) -> tuple[list[Resident], str]:
                 else:
                     name = q
     filters = Q()
+    prefix = Q()  # name and kana: a prefix uses the index (family name first); anywhere only as a fallback
+    anywhere = Q()
     if atena:
         filters &= Q(atena_no=search_key(atena))
     if name:
-        filters &= Q(name_key__startswith=search_key(name)) | Q(name_key__contains=search_key(name))
+        prefix &= Q(name_key__startswith=search_key(name))
+        anywhere &= Q(name_key__contains=search_key(name))
     if kana:
-        filters &= Q(kana_key__startswith=search_key(kana)) | Q(kana_key__contains=search_key(kana))
+        prefix &= Q(kana_key__startswith=search_key(kana))
+        anywhere &= Q(kana_key__contains=search_key(kana))
     if address:
         filters &= Q(address_key__contains=search_key(address))
     if birth:
@@ -86,13 +90,12 @@ def search(params) -> tuple[list[Resident], str]:
         except RegistryDateError as exc:
             return [], str(exc)
         filters &= Q(birth_sort=day.sort_date)
-    if not filters:
+    if not filters and not prefix:
         return [], ""
-    rows = list(
-        Resident.objects.filter(filters)
-        .select_related("household")
-        .order_by("name_key", "birth_sort")[:RESULT_LIMIT]
-    )
+    base = Resident.objects.select_related("household").order_by("name_key", "birth_sort")
+    rows = list(base.filter(filters & prefix)[:RESULT_LIMIT])
+    if not rows and prefix:
+        rows = list(base.filter(filters & anywhere)[:RESULT_LIMIT])
     return rows, ""
 
 
