@@ -176,8 +176,6 @@ def store_card_reading(case: Case, evidence: dict[str, str], user) -> tuple[Card
             person.birth_date = a.birth_date
             person.sex = a.sex if a.sex in CasePerson.Sex.values else "9"
             person.address = a.address
-            if person.source != CaseFact.Source.REGISTRY:
-                person.postal_code = person.postal_code or ""
             person.source = CaseFact.Source.CARD
             person.updated_by = user
             person.save()
