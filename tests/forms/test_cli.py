@@ -149,6 +149,9 @@ def broken_copy(tmp_path: Path) -> Path:
     text = (forms / "bochi-shoukei.yaml").read_text(encoding="utf-8")
     text = text.replace("    y: 63\n", "    y: 60\n", 1)  # onto the box above
     (forms / "bochi-shoukei.yaml").write_text(text, encoding="utf-8")
+    text = (forms / "gentsuki-haisha.yaml").read_text(encoding="utf-8")
+    text = text.replace("label: 廃車", "label: 廃車（標識を返納し、廃車申告受付書の交付を受ける）", 1)
+    (forms / "gentsuki-haisha.yaml").write_text(text, encoding="utf-8")
     (forms / "suido-meigi.yaml").rename(forms / "unused-form.yaml")
     text = (
         (forms / "unused-form.yaml").read_text(encoding="utf-8").replace("id: suido-meigi", "id: unused-form")
@@ -175,6 +178,7 @@ def test_check_reports_each_problem_with_file_and_line(tmp_path, capsys):
     assert has("forms/inu-henkou.yaml:", "unknown fact 'deceased.kana_reading'"), out
     assert has("forms/bochi-shoukei.yaml:", "field deceased_name overlaps field deceased_kana"), out
     assert has("forms/unused-form.yaml:", "used by no procedure"), out
+    assert has("forms/gentsuki-haisha.yaml:", "warning: form gentsuki-haisha, field kind_scrap: the label"), out
     assert (
         has("procedures/okuyami-kurashi.yaml:", "names form 'suido-meigi'")
         or "names form 'suido-meigi'" in out

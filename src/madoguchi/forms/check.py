@@ -140,7 +140,62 @@ def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
             for box in _boxes(form, spec):
                 placed.append((spec, box))
             _check_value(catalog, form, spec, add)
+        if not form.background:
+            _check_generated_labels(form, add)
     return sorted(set(issues))
+
+
+def _check_generated_labels(form: FormTemplate, add) -> None:
+    """Generated layouts print the labels: a label that does not fit its cell, or a check box label running
+    into another box, is worth a warning (values are checked when they are printed)."""
+    from madoguchi.forms.fit import FitError, fit_text
+    from madoguchi.pdf_fonts import form_fonts
+
+    fonts = form_fonts()
+    width = fonts.width
+    for spec in form.fields:
+        if spec.kind == "checkbox":
+            right = spec.x + spec.w + 1.2 + width(spec.label, 9) / PT_PER_MM
+            label_box = (spec.x + spec.w, spec.y, right - spec.x - spec.w, spec.h)
+            for other in form.fields:
+                if (
+                    other is not spec
+                    and other.page == spec.page
+                    and _overlap(label_box, _boxes(form, other)[0])
+                ):
+                    add(
+                        form.id,
+                        spec.name,
+                        f"form {form.id}, field {spec.name}: the label 「{spec.label}」 runs "
+                        f"into field {other.name}",
+                        "warning",
+                    )
+            if right > form.page_mm[0]:
+                add(
+                    form.id,
+                    spec.name,
+                    f"form {form.id}, field {spec.name}: the label runs off the page",
+                    "warning",
+                )
+        elif spec.label_w:
+            try:
+                fit_text(
+                    spec.label,
+                    lambda c: width(c, 1.0),
+                    spec.label_w * PT_PER_MM - 2 * PT_PER_MM,
+                    spec.h * PT_PER_MM,
+                    9.0,
+                    5.0,
+                    3,
+                )
+            except FitError:
+                add(
+                    form.id,
+                    spec.name,
+                    f"form {form.id}, field {spec.name}: the label 「{spec.label}」 does not "
+                    f"fit its {spec.label_w:g} mm cell",
+                    "warning",
+                )
 
 
 def _check_value(catalog: Catalog, form: FormTemplate, spec: FieldSpec, add) -> None:
