@@ -216,6 +216,17 @@ def test_phone_preentry_then_the_counter_opens_the_case(browser, preentry_server
     assert phone.locator("ruby").count() >= 1 or "いつ" in phone.locator("legend").inner_text()
     assert axe_serious(phone) == []
     assert no_horizontal_scroll(phone)
+    # Languages are chosen on the page: English (catalog translation), then back to やさしい日本語.
+    phone.click("nav.r-lang a[lang=en]")
+    assert "On what date did the person die?" in phone.inner_text("legend")
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert axe_serious(phone) == []
+    # 200 % zoom of a 640 px window = 320 CSS pixels: everything reflows, nothing scrolls sideways.
+    phone.set_viewport_size({"width": 320, "height": 640})
+    assert no_horizontal_scroll(phone)
+    phone.set_viewport_size(PHONE["viewport"])
+    phone.click("nav.r-lang a[href='?lang=easy']")
+    assert phone.locator("legend ruby").count() >= 1  # furigana in やさしい日本語
 
     given: dict[str, str | None] = {}
     for _ in range(60):
@@ -226,6 +237,9 @@ def test_phone_preentry_then_the_counter_opens_the_case(browser, preentry_server
         given[fact] = value
         phone.wait_for_load_state()
     assert phone.url.endswith("/summary"), "the pre-entry did not end"
+    phone.set_viewport_size({"width": 320, "height": 640})
+    assert no_horizontal_scroll(phone)
+    phone.set_viewport_size(PHONE["viewport"])
     assert given[UNKNOWN] is None and len(given) >= 8
     assert phone.locator("[data-procedure='okuyami.shibou-todoke']").count() == 1
     assert "もちもの" in phone.inner_text("main")
@@ -440,3 +454,33 @@ def test_flooding_the_public_side_is_throttled_without_affecting_the_counter(
         assert codes[:30] == [401] * 30 and set(codes[30:]) == {429}
     finally:
         flood_target.stop()
+
+
+def test_self_service_desk_to_the_counter_queue(browser, counter_server):
+    context, desk = _context(browser, viewport={"width": 1024, "height": 768}, has_touch=True)
+    login(desk, counter_server.url)  # a desk account (group "kiosk") or a counter account
+    desk.goto(f"{counter_server.url}/kiosk/")
+    assert axe_serious(desk) == []
+    desk.click("button[name=event][value=okuyami]")
+    desk.wait_for_url(re.compile(r".*/kiosk/q$"))
+    assert axe_serious(desk) == []
+    for _ in range(3):
+        fact, _value = answer_on_phone(desk)
+        desk.wait_for_function(
+            "f => { const q = document.querySelector('form.r-question'); return !q || q.dataset.fact !== f; }",
+            arg=fact,
+        )
+    desk.click("[data-testid=kiosk-finish]")
+    desk.wait_for_url(re.compile(r".*/kiosk/receipt$"))
+    number = desk.locator("[data-testid=receipt-number]").inner_text()
+    assert re.fullmatch(r"\d{3}", number)
+    assert axe_serious(desk) == []
+    desk.goto(f"{counter_server.url}/resident/queue/")
+    row = desk.locator("[data-testid=queue] tr", has_text=number)
+    assert row.count() == 1
+    row.locator("button").click()
+    desk.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"))
+    sources = desk.locator("[data-testid=answers] tr[data-fact] .source").all_inner_texts()
+    assert len(sources) == 3 and set(sources) == {"本人入力"}
+    assert desk.csp_errors == []
+    context.close()
