@@ -257,3 +257,14 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok"
+
+
+def test_api_throttles_failures_only(preentry):
+    api = Client()
+    for _ in range(40):  # successful takes do not count
+        _t, code, _ = store.create("ev", "mini", {}, "ja")
+        assert take(api, code).status_code == 200
+    statuses = [take(api, "ABCDE-FGHJK").status_code for _ in range(32)]
+    assert statuses[:30] == [404] * 30 and statuses[30:] == [429, 429]
+    _t, code, _ = store.create("ev", "mini", {}, "ja")
+    assert take(api, code).status_code == 429  # now everything waits

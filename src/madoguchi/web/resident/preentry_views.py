@@ -244,6 +244,9 @@ def handoff(request: HttpRequest, event_id: str) -> HttpResponse:
 # --- the counter's API -----------------------------------------------------------------------------
 
 
+API_FAILURES_PER_MINUTE = 30
+
+
 def _api_error(status: int, error: str) -> JsonResponse:
     return JsonResponse({"error": error}, status=status)
 
@@ -254,26 +257,33 @@ def api_take(request: HttpRequest) -> HttpResponse:
     """``POST /api/v1/take`` with ``Authorization: Bearer <MADOGUCHI_PREENTRY_API_KEY>`` and ``{"code": …}``
     (a typed code or a scanned QR text) → the submission, deleted as it is read; 404 when unknown or expired."""
     client = ratelimit.client_key(request)
-    if not ratelimit.hit("api-fail", client, 30, 60):
+    # Only failures count (a wrong key, an unknown code): 30 a minute, then the client waits.
+    if ratelimit.exceeded("api-fail", client, API_FAILURES_PER_MINUTE, 60):
         return _api_error(429, "throttled")
+
+    def failed(status: int, error: str) -> JsonResponse:
+        ratelimit.hit("api-fail", client, API_FAILURES_PER_MINUTE, 60)
+        return _api_error(status, error)
+
     key = getattr(settings, "PREENTRY_API_KEY", None)
     if not key:
         return _api_error(503, "api_disabled")
     given = request.headers.get("Authorization", "")
     if not given.startswith("Bearer ") or not tokens.same(given[7:].strip(), key):
-        return _api_error(401, "unauthorized")
+        return failed(401, "unauthorized")
     if len(request.body) > 1024:
-        return _api_error(413, "too_large")
+        return failed(413, "too_large")
     try:
         body = json.loads(request.body or b"{}")
         code = body["code"]
     except (ValueError, KeyError, TypeError):
-        return _api_error(400, "bad_request")
+        return failed(400, "bad_request")
     if not isinstance(code, str):
-        return _api_error(400, "bad_request")
+        return failed(400, "bad_request")
+    store.purge()
     data = store.take(code)
     if data is None:
-        return _api_error(404, "not_found")
+        return failed(404, "not_found")
     return JsonResponse(data)
 
 

@@ -75,5 +75,20 @@ def hit(scope: str, key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def exceeded(scope: str, key: str, limit: int, window: int) -> bool:
+    """Whether ``key`` has used up ``limit`` in the current window (counts nothing)."""
+    bucket = int(time.time() // window)
+    directory = getattr(settings, "RATELIMIT_DIR", None)
+    if directory:
+        path = Path(directory) / hashlib.sha256(f"{scope}:{key}:{window}".encode()).hexdigest()[:40]
+        try:
+            parts = path.read_text().split()
+        except OSError:
+            return False
+        return len(parts) == 2 and parts[0] == str(bucket) and int(parts[1]) >= limit
+    count = cache.get(f"rl:{scope}:{key}:{bucket}") or 0
+    return count >= limit
+
+
 def retry_after(window: int) -> int:
     return int(window - time.time() % window) + 1
