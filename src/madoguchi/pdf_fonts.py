@@ -211,8 +211,11 @@ class FormFont:
         glyph = self.uvs[key]
         if glyph is None:  # the default glyph of the base is the variant
             return base if base in self.chars else None
+        return self.private_code(chr(base) + chr(selector), glyph, self.ttf.face.charWidths.get(base, 1000))
+
+    def private_code(self, text: str, glyph: int, width: float = 1000) -> int:
+        """A private code drawing ``glyph`` whose ToUnicode entry is ``text`` (so extracted text stays exact)."""
         face = self.ttf.face
-        text = chr(base) + chr(selector)
         with _private_lock:
             for code, meaning in _private_text.items():
                 if meaning == text and face.charToGlyph.get(code) == glyph:
@@ -221,7 +224,7 @@ class FormFont:
             _private_text[code] = text
             face.charToGlyph[code] = glyph
             face.glyphToChar.setdefault(glyph, []).append(code)
-            face.charWidths[code] = face.charWidths.get(base, 1000)
+            face.charWidths[code] = width
             return code
 
 
@@ -262,8 +265,19 @@ class FontList:
                 else:
                     problems.append(
                         f"{text[i]}（U+{code:04X} + U+{selector:04X}）の異体字を持つフォントがありません"
+                        "（通常の字形で印刷されます）"
                     )
-                    add(self.primary.name, text[i])
+                    # The base glyph is printed (flagged above); the text layer keeps the whole sequence.
+                    font = next((f for f in self.fonts if code in f.chars), self.primary)
+                    glyph = font.chars.get(code, 0)
+                    add(
+                        font.name,
+                        chr(
+                            font.private_code(
+                                text[i : i + 2], glyph, font.ttf.face.charWidths.get(code, 1000)
+                            )
+                        ),
+                    )
                 i += 2
                 continue
             if is_variation_selector(code):
@@ -271,12 +285,14 @@ class FontList:
                 i += 1
                 continue
             for font in self.fonts:
-                if code in font.chars or code in (0x20, 0x3000):
+                # A typed private-use character that happens to equal one of our private codes is not ours.
+                if (code in font.chars and code not in _private_text) or code in (0x20, 0x3000):
                     add(font.name, text[i])
                     break
             else:
-                problems.append(f"{text[i]}（U+{code:04X}）を持つフォントがありません")
-                add(self.primary.name, text[i])
+                problems.append(f"{text[i]}（U+{code:04X}）を持つフォントがありません（☒の形で印刷されます）")
+                # Printed as the empty .notdef glyph (flagged above); the text layer keeps the character.
+                add(self.primary.name, chr(self.primary.private_code(text[i], 0)))
             i += 1
         return runs, problems
 

@@ -178,7 +178,9 @@ def test_check_reports_each_problem_with_file_and_line(tmp_path, capsys):
     assert has("forms/inu-henkou.yaml:", "unknown fact 'deceased.kana_reading'"), out
     assert has("forms/bochi-shoukei.yaml:", "field deceased_name overlaps field deceased_kana"), out
     assert has("forms/unused-form.yaml:", "used by no procedure"), out
-    assert has("forms/gentsuki-haisha.yaml:", "warning: form gentsuki-haisha, field kind_scrap: the label"), out
+    assert has("forms/gentsuki-haisha.yaml:", "warning: form gentsuki-haisha, field kind_scrap: the label"), (
+        out
+    )
     assert (
         has("procedures/okuyami-kurashi.yaml:", "names form 'suido-meigi'")
         or "names form 'suido-meigi'" in out

@@ -337,3 +337,25 @@ def test_the_scanned_background_is_an_empty_form(sample_forms, tmp_path):
         )
         dark = sum(1 for p in image.crop(box).tobytes() if p < 128)
         assert dark == 0, f"{spec.name}: the background has ink inside the box"
+
+
+def test_a_character_no_font_has_keeps_its_text_and_is_flagged(tmp_path):
+    """A character outside every font (a private-use 外字 here) prints as the .notdef box, is flagged, and the
+    text layer still holds it, so nothing is lost silently."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from madoguchi.forms.render import _draw_runs
+
+    fonts = form_fonts()
+    name = "山\U000f8888田"  # plane-15 private use: no installed font has it
+    runs, problems = fonts.runs(name)
+    assert problems and "U+F8888" in problems[0]
+    path = tmp_path / "gaiji.pdf"
+    c = Canvas(str(path), pagesize=(200, 100), initialFontName=fonts.primary.name)
+    _draw_runs(c, fonts, name, 10, 30, 24)
+    c.save()
+    assert name in pdftotext(path, tmp_path)
+    # A typed private-use character equal to one of our own private glyph codes is not drawn as that glyph.
+    fonts.runs("葛\U000e0100")
+    _, problems = fonts.runs(chr(0xF0000))
+    assert problems
