@@ -140,7 +140,7 @@ def format_value(spec: FieldSpec, ref: ValueRef, raw: Any, case: CaseData, typed
             raise ValueError(f"{raw!r} is not a 7-digit postal code")
         return f"〒{digits[:3]}-{digits[3:]}"
     if kind == "kana":
-        return jaconv.hira2kata(jaconv.h2z(str(raw)))
+        return jaconv.h2z(str(raw))  # as typed (the counter stores カタカナ); half-width kana become full-width
     if kind == "phone":
         return unicodedata.normalize("NFKC", str(raw))
     # text
