@@ -49,12 +49,14 @@ def test_import_opens_a_case_with_resident_answers(clerk_client, local_preentry)
     case = Case.objects.get()
     assert response.url == reverse("case-detail", args=[case.number])
     rows = {r.name: r for r in case.facts.all()}
-    assert set(rows) == {"ev.date", "p.insurance", "p.pension"}
+    # 「わからない」 stays unknown: the counter's guide asks it, and the clerk is told.
+    assert set(rows) == {"ev.date", "p.insurance"}
     assert all(r.source == CaseFact.Source.RESIDENT for r in rows.values())
-    assert rows["p.pension"].skipped and rows["p.pension"].value is None
     assert rows["p.insurance"].value == "kokuho"
     page = clerk_client.get(response.url).content.decode()
     assert "本人入力" in page and "国保の届" in page
+    assert "「わからない」と答えた項目（聞き取りで確認）: 年金" in page
+    assert 'href="?ask=p.pension"' in page or 'data-fact="p.pension"' in page
     assert AuditEvent.objects.filter(action="preentry.import", case=case).exists()
     # Taken once: the same code again finds nothing.
     again = clerk_client.post(reverse("resident-preentry-import"), {"code": code}, follow=True)

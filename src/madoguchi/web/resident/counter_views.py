@@ -46,15 +46,17 @@ def _back(case: Case | None) -> HttpResponse:
 # --- pre-entry → case ------------------------------------------------------------------------------
 
 
-def import_answers(case: Case, data: dict, user) -> tuple[int, int]:
+def import_answers(case: Case, data: dict, user) -> tuple[int, int, list[str]]:
     """Write a pre-entry's answers into ``case`` as 本人入力. Answers already on the case (from the registry,
-    the card or the interview) are kept. Returns (imported, ignored)."""
+    the card or the interview) are kept. 「わからない」 leaves the fact unknown, so the counter's guide asks it;
+    their labels are returned for the clerk. Returns (imported, ignored, unknown labels)."""
     catalog = current_catalog()
     existing = set(case.facts.values_list("name", flat=True))
     imported = ignored = 0
+    unknown: list[str] = []
     answers = data.get("answers") or {}
     if not isinstance(answers, dict):
-        return 0, 0
+        return 0, 0, []
     for name, raw in answers.items():
         fact = catalog.facts.get(name)
         if (
@@ -66,8 +68,7 @@ def import_answers(case: Case, data: dict, user) -> tuple[int, int]:
             ignored += 1
             continue
         if raw is None:
-            save_answer(case, fact, None, user, skipped=True, source=RESIDENT)
-            imported += 1
+            unknown.append(fact.label)
             continue
         try:
             value = coerce_value(fact, raw)
@@ -76,7 +77,7 @@ def import_answers(case: Case, data: dict, user) -> tuple[int, int]:
             continue
         save_answer(case, fact, value, user, source=RESIDENT)
         imported += 1
-    return imported, ignored
+    return imported, ignored, unknown
 
 
 @require_GET
@@ -125,9 +126,11 @@ def preentry_import(request: HttpRequest) -> HttpResponse:
             case.assign_number()
             case.save(update_fields=["number"])
             audit(request, "case.create", case, event=event_id, origin="preentry")
-        imported, ignored = import_answers(case, data, request.user)
-        audit(request, "preentry.import", case, imported=imported, ignored=ignored)
+        imported, ignored, unknown = import_answers(case, data, request.user)
+        audit(request, "preentry.import", case, imported=imported, ignored=ignored, unknown=len(unknown))
     messages.success(request, f"事前入力から {imported} 件の回答を取り込みました（本人入力）。")
+    if unknown:
+        messages.info(request, "ご本人が「わからない」と答えた項目（聞き取りで確認）: " + "、".join(unknown))
     return redirect("case-detail", number=case.number)
 
 
