@@ -140,7 +140,8 @@ def format_value(spec: FieldSpec, ref: ValueRef, raw: Any, case: CaseData, typed
             raise ValueError(f"{raw!r} is not a 7-digit postal code")
         return f"〒{digits[:3]}-{digits[3:]}"
     if kind == "kana":
-        return jaconv.h2z(str(raw))  # as typed (the counter stores カタカナ); half-width kana become full-width
+        # As typed (the counter stores カタカナ); half-width kana become full-width.
+        return jaconv.h2z(str(raw))
     if kind == "phone":
         return unicodedata.normalize("NFKC", str(raw))
     # text
