@@ -103,6 +103,16 @@ def test_card_and_registry_fill_the_case(browser, card_agent_server):
         deceased = page.locator("details.person[data-role=deceased] summary").inner_text()
         assert "窓口\u3000太郎" in deceased and "住基" in deceased
 
+        # The clerk overrides a registry value with a reason (the family says the registry is out of date).
+        page.locator("[data-testid=override] summary").click()
+        row = page.locator("[data-testid=override] tr[data-fact='deceased.care_certified']")
+        row.locator("select[name=value]").select_option("false")
+        row.locator("input[name=reason]").fill("認定は先月取り消し済み（家族の申出）")
+        row.locator("button[type=submit]").click()
+        page.wait_for_url(case_url)
+        answer = page.locator("[data-testid=answers] tr[data-fact='deceased.care_certified']")
+        assert answer.locator(".source").inner_text().strip() != "住基"
+
         # The guide asks the rest, never what the registry answered.
         asked = []
         for _ in range(60):
