@@ -447,7 +447,8 @@ class _Document:
             initialFontName=fonts.primary.name,  # never the built-in, non-embedded Helvetica
             initialFontSize=10,
         )
-        self.canvas.setTitle("申請書")
+        # Metadata names the case only (never a person): PDFs are often forwarded and indexed.
+        self.canvas.setTitle(f"申請書 {case.number}".strip())
         self.canvas.setCreator("madoguchi")
         self.backgrounds: list[tuple[Path, int] | None] = []  # per page
 
