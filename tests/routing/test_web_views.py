@@ -152,3 +152,11 @@ def test_audit_log_viewer_and_csv_for_auditors(client, finished, clerk):
     assert {"case.create", "case.finish", "tasks.create"} <= {r[2] for r in rows[1:]}
     assert AuditEvent.objects.filter(action="audit.export", user=auditor).exists()
     assert AuditEvent.objects.filter(action="audit.view", user=auditor).exists()
+
+
+def test_the_counter_finish_button_routes_the_case(client, routing_catalog, clerk):
+    case = create_case(KOKUHO_CASE, clerk)  # open, answered
+    response = login(client, clerk).post(f"/cases/{case.number}/finish")
+    assert response.status_code == 302
+    assert set(Task.objects.filter(case=case).values_list("department_id", flat=True)) == {"shimin", "hoken"}
+    assert Delivery.objects.filter(case=case).count() == 2

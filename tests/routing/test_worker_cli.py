@@ -1,0 +1,51 @@
+"""`madoguchi worker` from the command line: --check, --until-idle, --purge and argument errors."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+from .conftest import make_catalog
+
+
+def _env(tmp_path, catalog):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="madoguchi.web.settings",
+        MADOGUCHI_HOME=str(tmp_path / "var"),
+        MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(30),
+        MADOGUCHI_CATALOG=str(catalog),
+    )
+    return env
+
+
+def _madoguchi(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "madoguchi", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_worker_commands(tmp_path, fake_core):
+    drop = tmp_path / "drop"
+    env = _env(tmp_path, make_catalog(tmp_path / "catalog", drop, fake_core.url))
+    assert _madoguchi(env, "manage", "migrate", "-v", "0").returncode == 0
+
+    r = _madoguchi(env, "worker", "--check")  # the token variable is not set
+    assert (
+        r.returncode == 1
+        and "hoken-api: token: environment variable MADOGUCHI_TEST_CORE_TOKEN is not set" in r.stdout
+    )
+    env["MADOGUCHI_TEST_CORE_TOKEN"] = "x"
+    r = _madoguchi(env, "worker", "--check")
+    assert r.returncode == 0 and "delivery targets: ok" in r.stdout
+
+    r = _madoguchi(env, "worker", "--until-idle")
+    assert r.returncode == 0 and "deliveries: pending 0, sending 0, delivered 0, dead 0" in r.stdout
+
+    r = _madoguchi(env, "worker", "--purge")
+    assert r.returncode == 0 and "purged 0 closed case(s)" in r.stdout
+
+    r = _madoguchi(env, "worker", "--interval", "0")
+    assert r.returncode == 2 and "--interval must be between" in r.stderr and "Traceback" not in r.stderr
