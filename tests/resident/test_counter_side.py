@@ -215,11 +215,29 @@ def test_ending_the_pairing_disconnects_the_screen(clerk_client):
     case = new_case(clerk_client)
     screen = pair(clerk_client, case)
     clerk_client.post(reverse("screen-settings", args=[case.number]), {"end": "1"})
-    body = screen.get(reverse("screen-panel")).content.decode()
-    assert "接続は終了" in body or "せつぞくは おわりました" in body
-    assert (
-        screen.post(reverse("screen-answer"), {"fact": "ev.date", "value": "2026-11-20"}).status_code == 403
-    )
+    response = screen.get(reverse("screen-panel"))
+    assert response.status_code == 204 and response["HX-Redirect"] == reverse("screen-pair")
+    answer = screen.post(reverse("screen-answer"), {"fact": "ev.date", "value": "2026-11-20"})
+    assert answer.status_code == 403
+    assert screen.get(reverse("screen-show")).url == reverse("screen-pair")
+
+
+def test_the_next_visitor_does_not_see_the_last_case(clerk_client):
+    first = new_case(clerk_client)
+    screen = pair(clerk_client, first)
+    second = new_case(clerk_client)
+    clerk_client.post(reverse("screen-start", args=[second.number]))  # the same clerk, the next visitor
+    assert screen.get(reverse("screen-panel")).status_code == 204
+    assert screen.get(reverse("screen-show")).url == reverse("screen-pair")
+    assert ScreenPairing.objects.filter(ended_at__isnull=True).get().case_number == second.number
+
+
+def test_finishing_the_case_disconnects_the_screen(clerk_client):
+    case = new_case(clerk_client)
+    screen = pair(clerk_client, case)
+    clerk_client.post(reverse("case-finish", args=[case.number]))
+    assert ScreenPairing.objects.get().ended_at is not None
+    assert screen.get(reverse("screen-show")).url == reverse("screen-pair")
 
 
 def test_screen_without_pairing(db):

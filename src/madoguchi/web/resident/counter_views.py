@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -146,7 +146,10 @@ def active_pairing(case: Case) -> ScreenPairing | None:
 def screen_start(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(number)
     now = timezone.now()
-    ScreenPairing.objects.filter(case_number=case.number, ended_at__isnull=True).update(ended_at=now)
+    # One screen per case, and one per clerk: pairing for the next visitor disconnects the last one's screen.
+    ScreenPairing.objects.filter(ended_at__isnull=True).filter(
+        Q(case_number=case.number) | Q(created_by_id=request.user.pk)
+    ).update(ended_at=now)
     code = tokens.new_pairing_code()
     ScreenPairing.objects.create(
         case_number=case.number,
@@ -234,7 +237,8 @@ def screen_pair(request: HttpRequest) -> HttpResponse:
         request.session["screen_key"] = key
         audit(request, "screen.paired", Case.objects.filter(number=pairing.case_number).first())
         return redirect("screen-show")
-    if _screen_pairing(request) is not None:
+    current = _screen_pairing(request)
+    if current is not None and current.active:
         return redirect("screen-show")
     return render(request, "resident/screen_pair.html", ctx)
 
@@ -275,7 +279,8 @@ def _version(case: Case, pairing: ScreenPairing, lang: str) -> str:
 def screen_show(request: HttpRequest) -> HttpResponse:
     lang = language(request)
     pairing = _screen_pairing(request)
-    if pairing is None:
+    if pairing is None or not pairing.active:
+        request.session.pop("screen_key", None)
         return redirect("screen-pair")
     return render(request, "resident/screen.html", _screen_context(request, pairing, lang))
 
@@ -284,7 +289,9 @@ def screen_show(request: HttpRequest) -> HttpResponse:
 def screen_panel(request: HttpRequest) -> HttpResponse:
     lang = language(request)
     pairing = _screen_pairing(request)
-    if pairing is None:
+    if pairing is None or not pairing.active:
+        # Disconnected: forget the pairing and go back to the number form, ready for the next visitor.
+        request.session.pop("screen_key", None)
         return HttpResponse(status=204, headers={"HX-Redirect": reverse("screen-pair")})
     ctx = _screen_context(request, pairing, lang)
     if not ctx.get("ended") and request.GET.get("v") == ctx["version"]:
