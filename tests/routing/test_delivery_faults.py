@@ -151,3 +151,29 @@ def test_unencodable_name_is_a_dead_letter_naming_record_and_field(routing_catal
     assert d.status == "dead" and d.attempts == 1
     assert f"{case.number}/always" in d.last_error and "SHIMEI（氏名）" in d.last_error
     assert list(routing_catalog["drop"].iterdir()) == []
+
+
+def test_worker_survives_a_database_outage(routing_catalog, fake_core, clerk, monkeypatch):
+    """The database restarts under the worker: the round fails, the worker reconnects and carries on."""
+    from django.db import OperationalError
+
+    from madoguchi.web.routing import worker as worker_module
+
+    cases = finish_cases(clerk, 1)
+    from madoguchi.web.routing import services
+
+    calls = {"n": 0}
+    original = services.requeue_stuck
+
+    def flaky():
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return original()
+
+    monkeypatch.setattr(services, "requeue_stuck", flaky)
+    monkeypatch.setattr(worker_module.time, "sleep", lambda s: None)
+    run(until_idle=True)
+    assert calls["n"] >= 3
+    drain()
+    assert_all_delivered_once(fake_core, routing_catalog["drop"], cases)

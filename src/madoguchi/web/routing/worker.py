@@ -3,15 +3,18 @@ job to every delivery left without one (a worker killed mid-delivery, a lost job
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import time
 
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django.utils import timezone
 
+log = logging.getLogger("madoguchi.delivery")
 QUEUES = ["delivery", "default"]
+MAX_DB_FAILURES = 5
 PURGE_EVERY = 24 * 3600
 
 
@@ -61,16 +64,30 @@ def run(*, until_idle: bool = False, interval: float = 2.0, out=None) -> dict[st
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
     last_purge = 0.0
+    failures = 0
     while not stopping:
-        close_old_connections()
-        if not until_idle and time.monotonic() - last_purge > PURGE_EVERY:
-            from madoguchi.web.routing.retention import purge_closed_cases
+        try:
+            close_old_connections()
+            if not until_idle and time.monotonic() - last_purge > PURGE_EVERY:
+                from madoguchi.web.routing.retention import purge_closed_cases
 
-            purge_closed_cases()  # the scheduled retention purge: at start, then daily
-            last_purge = time.monotonic()
-        requeue_stuck()
-        _worker(worker_id).run()
-        if until_idle and due_jobs() == 0:
+                purge_closed_cases()  # the scheduled retention purge: at start, then daily
+                last_purge = time.monotonic()
+            requeue_stuck()
+            _worker(worker_id).run()
+            idle = due_jobs() == 0
+            failures = 0
+        except (OperationalError, InterfaceError) as exc:
+            # The database restarted or is unreachable: wait and reconnect; nothing is lost (the outbox is
+            # in the database, and an attempt cut short is picked up again when its lease runs out).
+            failures += 1
+            log.warning("database unavailable (%s); retrying (%d)", exc, failures)
+            connections.close_all()
+            if until_idle and failures >= MAX_DB_FAILURES:
+                raise
+            time.sleep(min(30.0, max(interval, 0.5) * 2 ** min(failures, 6)))
+            continue
+        if until_idle and idle:
             break
         if not until_idle:
             time.sleep(interval)
