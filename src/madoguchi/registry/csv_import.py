@@ -80,33 +80,38 @@ def _detect(head: bytes, codec: str) -> str:
         return "cp932"
 
 
+def _raw_lines(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
+    if stream.seekable():
+        stream.seek(stream.tell() - len(head))
+        yield from stream  # binary line iteration: fast, splits on b"\n"
+        return
+    buffer, pos = head, 0
+    while True:
+        nl = buffer.find(b"\n", pos)
+        if nl >= 0:
+            yield buffer[pos : nl + 1]
+            pos = nl + 1
+            continue
+        more = stream.read(1 << 20)
+        if not more:
+            if pos < len(buffer):
+                yield buffer[pos:]
+            return
+        buffer, pos = buffer[pos:] + more, 0
+
+
 def _lines(stream: BinaryIO, codec: str, report: ImportReport) -> Iterator[str]:
     head = stream.read(65536)
     codec = _detect(head, codec)
     report.encoding = "utf-8" if codec.startswith("utf-8") else "shift_jis"
-    buffer = head
-    number = 0
-    first = True
-    while True:
-        nl = buffer.find(b"\n")
-        if nl < 0:
-            more = stream.read(1 << 20)
-            if more:
-                buffer += more
-                continue
-            if not buffer:
-                return
-            raw, buffer = buffer, b""
-        else:
-            raw, buffer = buffer[: nl + 1], buffer[nl + 1 :]
-        number += 1
+    plain = codec.replace("-sig", "")
+    label = "UTF-8" if codec.startswith("utf") else "Shift_JIS"
+    for number, raw in enumerate(_raw_lines(stream, head), start=1):
         try:
-            text = raw.decode(codec if first else codec.replace("-sig", ""))
+            text = raw.decode(codec if number == 1 else plain)
         except UnicodeDecodeError:
-            label = "UTF-8" if codec.startswith("utf") else "Shift_JIS"
             report.error(number, "", f"{label} として読めない文字があります（文字コードを確認してください）")
-            text = raw.decode(codec, errors="replace")
-        first = False
+            text = raw.decode(plain, errors="replace")
         yield text
 
 
