@@ -152,6 +152,10 @@ def broken_copy(tmp_path: Path) -> Path:
     text = (forms / "gentsuki-haisha.yaml").read_text(encoding="utf-8")
     text = text.replace("label: 廃車", "label: 廃車（標識を返納し、廃車申告受付書の交付を受ける）", 1)
     (forms / "gentsuki-haisha.yaml").write_text(text, encoding="utf-8")
+    text = (forms / "techo-koufu.yaml").read_text(encoding="utf-8")
+    (forms / "techo-koufu.yaml").write_text(
+        text.replace("x: 158, y: 196,", "x: 158, y: 100,", 1), encoding="utf-8"
+    )
     (forms / "suido-meigi.yaml").rename(forms / "unused-form.yaml")
     text = (
         (forms / "unused-form.yaml").read_text(encoding="utf-8").replace("id: suido-meigi", "id: unused-form")
@@ -178,6 +182,7 @@ def test_check_reports_each_problem_with_file_and_line(tmp_path, capsys):
     assert has("forms/inu-henkou.yaml:", "unknown fact 'deceased.kana_reading'"), out
     assert has("forms/bochi-shoukei.yaml:", "field deceased_name overlaps field deceased_kana"), out
     assert has("forms/unused-form.yaml:", "used by no procedure"), out
+    assert has("forms/techo-koufu.yaml:", "overlaps the printed box 「写真貼付欄"), out
     assert has("forms/gentsuki-haisha.yaml:", "warning: form gentsuki-haisha, field kind_scrap: the label"), (
         out
     )

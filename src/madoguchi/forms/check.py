@@ -111,6 +111,20 @@ def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
             except Exception as exc:  # noqa: BLE001 - any unreadable PDF is reported, not raised
                 add(form_id, None, f"form {form_id}: cannot read {form.background}: {exc}")
         marker = marker_box(form)
+        for static in form.boxes if not form.background else []:
+            if static.x + static.w > width + 1e-6 or static.y + static.h > height + 1e-6:
+                add(
+                    form_id,
+                    None,
+                    f"form {form_id}: the printed box 「{static.label or ''}」 reaches outside the page",
+                )
+            if _overlap((static.x, static.y, static.w, static.h), marker):
+                add(
+                    form_id,
+                    None,
+                    f"form {form_id}: the printed box 「{static.label or ''}」 overlaps the case "
+                    "reference and QR code",
+                )
         placed: list[tuple[FieldSpec, tuple]] = []
         for spec in form.fields:
             if spec.x + spec.w > width + 1e-6 or spec.y + spec.h > height + 1e-6:
@@ -137,6 +151,17 @@ def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
                         f"form {form_id}, field {spec.name} overlaps the case reference "
                         f"and QR code (marker: at {form.marker.x:g},{form.marker.y:g})",
                     )
+            if not form.background:
+                for static in form.boxes:
+                    if static.page == spec.page and any(
+                        _overlap(b, (static.x, static.y, static.w, static.h)) for b in _boxes(form, spec)
+                    ):
+                        add(
+                            form_id,
+                            spec.name,
+                            f"form {form_id}, field {spec.name} overlaps the printed box "
+                            f"「{static.label or ''}」 at {static.x:g},{static.y:g}",
+                        )
             for box in _boxes(form, spec):
                 placed.append((spec, box))
             _check_value(catalog, form, spec, add)

@@ -100,6 +100,19 @@ class StaticText(Strict):
     align: Literal["left", "center", "right"] = "left"
 
 
+class StaticBox(Strict):
+    """A box printed by a generated layout (写真貼付欄, ※市使用欄), with a label in its top-left corner."""
+
+    page: int = Field(default=1, ge=1)
+    x: float = Field(ge=0)
+    y: float = Field(ge=0)
+    w: float = Field(gt=0)
+    h: float = Field(gt=0)
+    label: str | None = None
+    columns: list[str] = Field(default_factory=list, description="cells below the label: 受付, 入力, 確認")
+    size: float = Field(default=8.0, ge=4, le=20)
+
+
 class Marker(Strict):
     """Where the case reference and the QR code go on each page (mm from the top-left)."""
 
@@ -118,6 +131,7 @@ class FormTemplate(Strict):
     addressee: str | None = Field(default=None, description="generated layouts: e.g. みどり市長 あて")
     marker: Marker = Field(default_factory=Marker)
     texts: list[StaticText] = Field(default_factory=list)
+    boxes: list[StaticBox] = Field(default_factory=list)
     fields: list[FieldSpec] = Field(min_length=1)
     note: str | None = None
 
@@ -138,7 +152,7 @@ class FormTemplate(Strict):
             seen.add(f.name)
             if f.page > self.pages:
                 raise ValueError(f"field {f.name}: page {f.page} but the form has {self.pages} page(s)")
-        for t in self.texts:
+        for t in [*self.texts, *self.boxes]:
             if t.page > self.pages:
-                raise ValueError(f"text on page {t.page} but the form has {self.pages} page(s)")
+                raise ValueError(f"text or box on page {t.page} but the form has {self.pages} page(s)")
         return self

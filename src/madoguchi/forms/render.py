@@ -326,6 +326,27 @@ def draw_generated(page: _Page, form: FormTemplate, page_no: int, fonts: FontLis
             _label_text(page, fonts, t.text, t.x, t.y, t.w, t.size * 0.3528 * 1.3 * 3, t.size, t.align)
         else:
             _draw_runs(c, fonts, t.text, t.x * mm, page.y(t.y) - t.size * 0.88, t.size)
+    for box in form.boxes:
+        if box.page != page_no:
+            continue
+        page.rect(box.x, box.y, box.w, box.h, width=0.6)
+        top = box.y
+        if box.label:
+            _draw_runs(c, fonts, box.label, (box.x + 1.5) * mm, page.y(box.y) - box.size * 1.2, box.size)
+            top = box.y + box.size * 0.3528 * 1.8
+            if box.columns:
+                c.setLineWidth(0.4)
+                c.line(box.x * mm, page.y(top), (box.x + box.w) * mm, page.y(top))
+        if box.columns:
+            cell = box.w / len(box.columns)
+            for i, name in enumerate(box.columns):
+                if i:
+                    c.line(
+                        (box.x + i * cell) * mm, page.y(top), (box.x + i * cell) * mm, page.y(box.y + box.h)
+                    )
+                _draw_runs(
+                    c, fonts, name, (box.x + i * cell + 1.2) * mm, page.y(top) - box.size * 1.2, box.size
+                )
     for spec in form.fields:
         if spec.page != page_no:
             continue
