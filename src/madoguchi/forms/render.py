@@ -78,7 +78,12 @@ class FilledForm:
 
     @property
     def problems(self) -> list[str]:
-        return [f"{self.form.title}・{f.spec.title}: {p}" for f in self.fields for p in f.problems]
+        return [f"{self.form.title}・{p}" for p in self.field_problems]
+
+    @property
+    def field_problems(self) -> list[str]:
+        """What the clerk should look at, per field: 申請者・氏名: 未記入です（必須）."""
+        return [f"{f.spec.title}: {p}" for f in self.fields for p in f.problems]
 
     def field(self, name: str) -> FilledField:
         return next(f for f in self.fields if f.spec.name == name)
