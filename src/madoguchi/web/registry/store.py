@@ -164,18 +164,24 @@ def import_source(source_id: str, options: dict) -> ImportReport:
 
 
 def generate_into_db(count: int, seed: int = 1, demo: bool = True) -> ImportReport:
-    """Generated fictional residents straight into the database (through the same parser as a CSV)."""
+    """Generated fictional residents straight into the database, through the same parser as a CSV file (a
+    temporary file, so a million residents do not sit in memory twice)."""
     import csv
     import io
+    import tempfile
 
     from madoguchi.registry.csv_import import iter_records
     from madoguchi.registry.generator import HEADER, iter_rows
     from madoguchi.registry.mapping import STANDARD
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(iter_rows(count, seed, demo=demo))
-    report = ImportReport()
-    stream = io.BytesIO(buffer.getvalue().encode("utf-8"))
-    return store_records(iter_records(stream, STANDARD, report), report, source="generator")
+    with tempfile.TemporaryFile() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(HEADER)
+        writer.writerows(iter_rows(count, seed, demo=demo))
+        text.flush()
+        raw.seek(0)
+        report = ImportReport()
+        store_records(iter_records(raw, STANDARD, report), report, source="generator")
+        text.detach()
+    return report
