@@ -359,3 +359,30 @@ def test_a_character_no_font_has_keeps_its_text_and_is_flagged(tmp_path):
     fonts.runs("葛\U000e0100")
     _, problems = fonts.runs(chr(0xF0000))
     assert problems
+
+
+def test_the_qr_code_holds_the_case_url_and_nothing_else(sample_catalog, sample_forms, tmp_path):
+    """Read the printed QR modules back from the raster and compare them with the code for the case URL."""
+    import segno
+
+    form = sample_forms.forms["setainushi-henkou"]
+    data = _data(sample_catalog, persons())
+    pdf = render_form_pdf(sample_forms, fill_form(form, data), data)
+    dpi = 300
+    image = _raster(pdf, tmp_path, dpi, "qr")
+    px = dpi / 25.4
+    expected = [list(row) for row in segno.make("/cases/2026-000777/", error="m", micro=False).matrix]
+    n = len(expected)
+    cell = form.marker.size / (n + 2)
+    left, top = form.marker.x + cell, form.marker.y + cell
+    read = [
+        [
+            1
+            if image.getpixel((round((left + (c + 0.5) * cell) * px), round((top + (r + 0.5) * cell) * px)))
+            < 128
+            else 0
+            for c in range(n)
+        ]
+        for r in range(n)
+    ]
+    assert read == expected
