@@ -93,8 +93,17 @@ class Counter:
             headers["HX-Request"] = "true"
         t0 = time.perf_counter()
         try:
-            self.conn.request(method, path, body=body, headers=headers)
-            resp = self.conn.getresponse()
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # The server closed an idle keep-alive connection: open a new one and send again, as a
+                # browser does (nothing was processed on the closed connection).
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                t0 = time.perf_counter()
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
             data = resp.read()
         except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
