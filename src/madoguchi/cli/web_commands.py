@@ -143,7 +143,9 @@ def _start_demo_preentry(args) -> None:
         ],
         env=env,
     )
-    atexit.register(child.terminate)
+    parent = os.getpid()
+    # gunicorn workers are forks of this process and run atexit handlers too: only the master stops the child.
+    atexit.register(lambda: os.getpid() == parent and child.poll() is None and child.terminate())
     print(
         f"pre-entry (public side): http://{args.host}:{args.preentry_port}/  — the counter takes codes from it"
     )
