@@ -283,3 +283,10 @@ def test_kiosk_needs_a_desk_or_counter_account(client, db):
     assert client.get(reverse("kiosk-home")).status_code == 302  # login
     client.force_login(make_user("dept", Role.DEPARTMENT_STAFF.value))
     assert client.get(reverse("kiosk-home")).status_code == 403
+
+
+def test_import_by_scanned_qr_text(clerk_client, local_preentry):
+    token, _code, _ = store.create("ev", "mini", {"p.householder": True}, "ja")
+    # A USB scanner types the QR text into the field, as a keyboard would.
+    clerk_client.post(reverse("resident-preentry-import"), {"code": f"MDG1:{token}"})
+    assert Case.objects.get().facts.get().name == "p.householder"

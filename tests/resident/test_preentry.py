@@ -268,3 +268,15 @@ def test_api_throttles_failures_only(preentry):
     assert statuses[:30] == [404] * 30 and statuses[30:] == [429, 429]
     _t, code, _ = store.create("ev", "mini", {}, "ja")
     assert take(api, code).status_code == 429  # now everything waits
+
+
+def test_summary_pdf_text(preentry, client):
+    import shutil
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
+    walk_preentry(client, lang="ja")
+    pdf = client.get("/e/ev/summary.pdf").content
+    out = subprocess.run([pdftotext, "-", "-"], input=pdf, capture_output=True, timeout=30).stdout.decode()
+    assert "必要な手続きと持ち物" in out and "必ずする届" in out and "国保の届" in out and "市民課" in out
