@@ -290,3 +290,21 @@ def test_import_by_scanned_qr_text(clerk_client, local_preentry):
     # A USB scanner types the QR text into the field, as a keyboard would.
     clerk_client.post(reverse("resident-preentry-import"), {"code": f"MDG1:{token}"})
     assert Case.objects.get().facts.get().name == "p.householder"
+
+
+def test_kiosk_account_command(db):
+    from io import StringIO
+
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("madoguchi_kiosk_account", "kisaidai-1", stdout=out)
+    password = out.getvalue().split(" / ")[1].split()[0]
+    user = User.objects.get(username="kisaidai-1")
+    assert user.check_password(password) and list(user.groups.values_list("name", flat=True)) == ["kiosk"]
+    c = Client()
+    c.force_login(user)
+    assert c.get(reverse("kiosk-home")).status_code == 200
+    assert c.get(reverse("case-list")).status_code == 403
+    assert c.get(reverse("resident-queue")).status_code == 403
