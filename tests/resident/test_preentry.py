@@ -280,3 +280,22 @@ def test_summary_pdf_text(preentry, client):
     pdf = client.get("/e/ev/summary.pdf").content
     out = subprocess.run([pdftotext, "-", "-"], input=pdf, capture_output=True, timeout=30).stdout.decode()
     assert "必要な手続きと持ち物" in out and "必ずする届" in out and "国保の届" in out and "市民課" in out
+
+
+def test_changing_an_answer_after_the_code_withdraws_it(preentry, client):
+    walk_preentry(client)
+    code = make_code(client)
+    assert PreentrySubmission.objects.count() == 1
+    client.post("/e/ev/q", {"action": "back"})
+    client.post("/e/ev/q", {"fact": "h.members", "value": "3"})
+    assert PreentrySubmission.objects.count() == 0  # the old code would have handed over old answers
+    page = client.get("/e/ev/summary").content.decode()
+    assert 'data-testid="make-code"' in page and code not in page
+    assert take(Client(), code).status_code == 404
+
+
+def test_a_bad_value_keeps_the_earlier_answer(preentry, client):
+    client.post("/e/ev/")
+    client.post("/e/ev/q", {"fact": "h.members", "value": "2"})
+    assert client.post("/e/ev/q", {"fact": "h.members", "value": "zwei"}).status_code == 422
+    assert client.session["pe:ev"]["answers"]["h.members"] == 2

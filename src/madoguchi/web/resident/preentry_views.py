@@ -78,7 +78,7 @@ def event_start(request: HttpRequest, event_id: str) -> HttpResponse:
     ev = _event(event_id)
     if request.method == "POST":
         _save_state(request, event_id, {"answers": {}, "started": time.time()})
-        request.session.pop(f"pe:{event_id}:handoff", None)
+        _drop_handoff(request, event_id)
         return redirect("pre-question", event_id=event_id)
     return render(request, "resident/pre_start.html", {**base_context(request, lang), "event": ev})
 
@@ -111,15 +111,18 @@ def question(request: HttpRequest, event_id: str) -> HttpResponse:
                 answers[name] = None
             else:
                 try:
-                    answers.pop(name, None)
-                    answers[name] = flow.to_json(flow.parse_answer(fact, request.POST.get("value", "")))
+                    value = flow.to_json(flow.parse_answer(fact, request.POST.get("value", "")))
                 except FactValueError:
                     error = i18n.t("bad_value", lang)
                     ask = name
+                else:
+                    answers.pop(name, None)
+                    answers[name] = value
         else:
             return HttpResponse(status=400)
         _save_state(request, event_id, {**state, "answers": answers})
         if not error:
+            _drop_handoff(request, event_id)  # the answers changed: an earlier code would hand over old ones
             suffix = f"?ask={ask}" if ask else ""
             return redirect(reverse("pre-question", kwargs={"event_id": event_id}) + suffix)
     known, skipped = flow.load_answers(g, answers)
@@ -184,6 +187,12 @@ def summary_pdf(request: HttpRequest, event_id: str) -> HttpResponse:
     response = HttpResponse(render_pdf(ctx), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tetsuzuki-{event_id}.pdf"'
     return response
+
+
+def _drop_handoff(request: HttpRequest, event_id: str) -> None:
+    previous = request.session.pop(f"pe:{event_id}:handoff", None)
+    if previous:
+        store.discard(previous["token"])
 
 
 def _handoff_view(request: HttpRequest, event_id: str, lang: str) -> dict | None:
