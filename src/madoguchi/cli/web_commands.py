@@ -204,6 +204,17 @@ def serve_command(args) -> int:
     if getattr(args, "profile", "counter") == "preentry":
         # The public profile: its own settings (no counter apps), see docs/resident.md.
         os.environ["DJANGO_SETTINGS_MODULE"] = "madoguchi.web.settings_preentry"
+        if not os.environ.get("MADOGUCHI_PREENTRY_KEY"):
+            print(
+                "note: MADOGUCHI_PREENTRY_KEY is not set; residents' answers are sealed with a key derived from "
+                "MADOGUCHI_SECRET_KEY (set a separate key in production, see docs/resident.md)",
+                file=sys.stderr,
+            )
+        if not os.environ.get("MADOGUCHI_PREENTRY_API_KEY"):
+            print(
+                "note: MADOGUCHI_PREENTRY_API_KEY is not set; the counter cannot take submissions",
+                file=sys.stderr,
+            )
     _setup_django()
     _check_catalog()
     if args.migrate:
