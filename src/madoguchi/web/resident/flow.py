@@ -131,11 +131,15 @@ def summary(catalog: Catalog, result: GuideResult, lang: str) -> dict[str, Any]:
         return {
             "id": proc.id,
             **texts,
-            "department": dept.name,
-            "counter": dept.counter or "",
+            # Department names have no translations yet: marked as Japanese for screen readers (WCAG 3.1.2).
+            "department": i18n.Text(((dept.name, None),), "ja"),
+            "counter": i18n.Text(((dept.counter or "", None),), "ja"),
             "location": dept.location or "",
             "external": dept.kind == "external",
-            "deadline": deadline_text(proc, outcome.deadline, lang),
+            "deadline": i18n.Text(
+                ((deadline_text(proc, outcome.deadline, lang), None),),
+                "en" if lang == "en" and not (proc.deadline and proc.deadline.text) else "ja",
+            ),
             "handling": proc.handling,
         }
 

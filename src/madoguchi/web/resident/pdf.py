@@ -32,9 +32,9 @@ def summary_pdf(ctx: dict[str, Any]) -> bytes:
     def items(rows):
         for row in rows:
             story.append(p(row["name"], h3))
-            where = " ".join(x for x in (row["department"], row["counter"]) if x)
+            where = " ".join(str(x) for x in (row["department"], row["counter"]) if str(x))
             story.append(p(f"{s.where}: {where}", small))
-            if row["deadline"]:
+            if row["deadline"].plain:
                 story.append(p(f"{s.deadline}: {row['deadline']}", small))
             if row["documents"]:
                 story.append(p(f"{s.documents}: " + "、".join(str(d) for d in row["documents"]), small))
