@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, LiveServer
+from .conftest import CHROMIUM, ROOT, LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -287,7 +287,7 @@ def test_phone_preentry_then_the_counter_opens_the_case(browser, preentry_server
     context.close()
 
 
-def _make_code_by_script(base: str) -> str:
+def _make_code_by_script(base: str, secret: str | None = None) -> str:
     """A pre-entry made over plain HTTP (cookies and CSRF like a browser): start, wait, hand off."""
     import http.cookiejar
 
@@ -305,7 +305,21 @@ def _make_code_by_script(base: str) -> str:
         urllib.request.Request(f"{base}/e/okuyami/handoff", data=f"csrfmiddlewaretoken={csrf(html)}".encode())
     )
     page = opener.open(f"{base}/e/okuyami/summary").read().decode()
-    return re.search(r'data-testid="handoff-code">([0-9A-Z-]+)<', page).group(1)
+    code = re.search(r'data-testid="handoff-code">([0-9A-Z-]+)<', page).group(1)
+    if secret is None:
+        return code
+    # The QR's token is in the resident's own (signed, not secret from them) session cookie.
+    from django.core import signing
+
+    cookie = next(c.value for c in jar if c.name == "madoguchi_preentry")
+    session = signing.loads(
+        cookie,
+        key=secret,
+        salt="django.contrib.sessions.backends.signed_cookies",
+        serializer=signing.JSONSerializer,
+    )
+    assert session["pe:okuyami:handoff"]["code"] == code.replace("-", "")
+    return session["pe:okuyami:handoff"]["token"]
 
 
 def test_expired_codes_are_refused(browser, preentry_server, counter_server):
@@ -490,3 +504,58 @@ def test_self_service_desk_to_the_counter_queue(browser, counter_server):
     assert len(sources) == 3 and set(sources) == {"本人入力"}
     assert desk.csp_errors == []
     context.close()
+
+
+def _qr_video(path: Path, text: str) -> None:
+    """A Y4M file showing the QR code (what the counter PC's camera would see), for Chromium's fake camera."""
+    import io
+
+    import segno
+    from PIL import Image
+
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=8, border=4)
+    qr = Image.open(io.BytesIO(buf.getvalue())).convert("L")
+    frame = Image.new("L", (640, 480), 255)
+    frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
+    y = frame.tobytes()
+    chroma = bytes([128]) * (320 * 240)
+    with open(path, "wb") as f:
+        f.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(10):
+            f.write(b"FRAME\n" + y + chroma + chroma)
+
+
+def test_the_counter_camera_reads_the_qr_code(browser, preentry_server, counter_server, tmp_path):
+    from madoguchi.preentry.tokens import QR_PREFIX
+
+    token = _make_code_by_script(preentry_server.url, preentry_server.env["MADOGUCHI_SECRET_KEY"])
+    video = tmp_path / "qr.y4m"
+    _qr_video(video, QR_PREFIX + token)
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = camera_browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
+        context.grant_permissions(["camera"], origin=counter_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        csp = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and csp.append(m.text))
+        login(page, counter_server.url)
+        page.goto(f"{counter_server.url}/resident/preentry/")
+        page.click("[data-qr-camera]")
+        page.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"), timeout=20000)
+        assert "取り込みました" in page.inner_text("main")
+        assert (
+            page.locator("[data-testid=answers] tr[data-fact]").count() == 0
+        )  # this family answered nothing
+        assert csp == []
+    finally:
+        camera_browser.close()
