@@ -6,6 +6,7 @@ urlpatterns = [
     path("tasks/", views.worklist, name="task-list"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("tasks/<int:pk>/status", views.task_update, name="task-update"),
+    path("tasks/<int:pk>/form.pdf", views.task_form, name="task-form"),
     path("deliveries/", views.delivery_list, name="delivery-list"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery-detail"),
     path("deliveries/<int:pk>/resend", views.delivery_resend, name="delivery-resend"),

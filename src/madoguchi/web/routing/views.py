@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -142,6 +142,35 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     audit(request, "task.update", task.case, task=task.pk, status=status, reason=reason or None)
     messages.success(request, f"{task.get_status_display()}にしました。")
     return redirect("task-detail", pk=task.pk)
+
+
+@require_GET
+@role_required(*STAFF_ROLES)
+def task_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The procedure's form filled for the case (read-only PDF), for the department that handles it."""
+    from django.urls import reverse
+
+    from madoguchi.forms import FormRenderError, FormsError, render_form_pdf
+    from madoguchi.web.shinseisho import services as forms_services
+
+    task = _visible_task(request, pk)
+    proc = current_catalog().procedures.get(task.procedure_id)
+    if proc is None or not proc.form:
+        raise Http404
+    try:
+        url = request.build_absolute_uri(reverse("case-detail", kwargs={"number": task.case.number}))
+        forms = forms_services.case_forms(task.case, url)
+        entry = forms.entry(proc.form)
+        if entry is None or entry.filled is None:
+            raise Http404
+        pdf = render_form_pdf(forms.formset, entry.filled, forms.data)
+    except (FormsError, FormRenderError) as exc:
+        return render(request, "routing/task.html", {**_task_context(task), "error": str(exc)}, status=422)
+    audit(request, "task.form", task.case, task=task.pk, form=proc.form)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{proc.form}-{task.case.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- deliveries (operators) ---------------------------------------------------------------------------
