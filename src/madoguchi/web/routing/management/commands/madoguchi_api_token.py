@@ -18,5 +18,8 @@ class Command(BaseCommand):
             owner = User.objects.get(username=user)
         except User.DoesNotExist:
             raise CommandError(f"no user {user!r}") from None
-        _, token = ApiToken.issue(owner, name[:100])
+        row, token = ApiToken.issue(owner, name[:100])
+        from madoguchi.web.services import audit
+
+        audit(None, "api_token.issue", None, user=owner.username, name=row.name, prefix=row.prefix)
         self.stdout.write(token)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from madoguchi.web.routing.models import StaffDepartment
-from madoguchi.web.services import current_catalog
+from madoguchi.web.services import audit, current_catalog
 
 
 class Command(BaseCommand):
@@ -31,4 +31,5 @@ class Command(BaseCommand):
             StaffDepartment.objects.filter(user=owner).delete()
             for d in departments:
                 StaffDepartment.objects.create(user=owner, department_id=d)
+            audit(None, "staff.departments", None, user=owner.username, departments=departments)
         self.stdout.write(f"{user}: {', '.join(departments)}")
