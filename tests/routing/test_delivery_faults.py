@@ -177,3 +177,20 @@ def test_worker_survives_a_database_outage(routing_catalog, fake_core, clerk, mo
     assert calls["n"] >= 3
     drain()
     assert_all_delivered_once(fake_core, routing_catalog["drop"], cases)
+
+
+def test_old_finished_jobs_are_pruned(routing_catalog, fake_core, clerk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from madoguchi.web.routing.worker import prune_jobs
+
+    finish_cases(clerk, 1)
+    drain()
+    assert DBTaskResult.objects.exclude(status="READY").count() == 2
+    assert prune_jobs() == 0
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(days=8))
+    assert prune_jobs() == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}

@@ -39,6 +39,18 @@ def due_jobs() -> int:
     return DBTaskResult.objects.ready().filter(queue_name__in=QUEUES).count()
 
 
+def prune_jobs(days: int = 7) -> int:
+    """Finished queue jobs older than ``days`` (the Delivery rows and their attempts keep the history).
+    A job left RUNNING by a killed worker is pruned too once it is that old: its delivery was picked up again."""
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    before = timezone.now() - timedelta(days=days)
+    stale = DBTaskResult.objects.filter(queue_name__in=QUEUES, enqueued_at__lt=before).exclude(status="READY")
+    return stale.delete()[0]
+
+
 def summary() -> dict[str, int]:
     from django.db.models import Count
 
@@ -72,6 +84,7 @@ def run(*, until_idle: bool = False, interval: float = 2.0, out=None) -> dict[st
                 from madoguchi.web.routing.retention import purge_closed_cases
 
                 purge_closed_cases()  # the scheduled retention purge: at start, then daily
+                prune_jobs()
                 last_purge = time.monotonic()
             requeue_stuck()
             _worker(worker_id).run()
