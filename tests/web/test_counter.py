@@ -317,3 +317,17 @@ def test_person_data_is_saved_and_fills_the_guide(clerk_client, settings):
         clerk_client.post(url, {"role": "deceased", "name": "x" * 500}, HTTP_HX_REQUEST="true").status_code
         == 422
     )
+
+
+def test_navigation_follows_roles(client, db):
+    clerk = make_user("navclerk", Role.COUNTER_CLERK)
+    client.force_login(clerk)
+    page = client.get(reverse("case-list")).content.decode()
+    assert reverse("resident-preentry") in page and reverse("resident-queue") in page
+    assert reverse("registry-lookup") in page and reverse("audit-log") not in page
+    auditor = make_user("navaudit", Role.AUDITOR)
+    client.force_login(auditor)
+    response = client.get(reverse("audit-log"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert reverse("audit-log") in body and reverse("resident-queue") not in body

@@ -5,5 +5,19 @@ def municipality(request):
     try:
         catalog = current_catalog()
     except Exception:  # noqa: BLE001 - the page still renders; the error shows on the case pages
-        return {"municipality": None}
-    return {"municipality": catalog.municipality}
+        catalog = None
+    roles: set[str] = set()
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        roles = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            roles |= {"counter_clerk", "department_staff", "administrator", "auditor"}
+    return {
+        "municipality": catalog.municipality if catalog else None,
+        "nav": {
+            "counter": bool(roles & {"counter_clerk", "administrator"}),
+            "department": bool(roles & {"department_staff", "administrator"}),
+            "auditor": bool(roles & {"auditor", "administrator"}),
+            "admin": "administrator" in roles,
+        },
+    }
