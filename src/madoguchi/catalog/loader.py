@@ -395,7 +395,7 @@ def load_catalog(path: str | Path) -> Catalog:
     derivations = _compile_derivations(root, out, where, facts, param_values)
     rules = _compile_rules(root, out, where, facts, procedures, param_values)
     _check_unused(root, out, where, facts, events, procedures, rules, derivations, unloaded_rules)
-    _apply_translations(out, where, files, facts, procedures)
+    _apply_translations(out, where, files, facts, procedures, param_values)
 
     if out.errors:
         raise CatalogError(out.issues)
@@ -593,7 +593,9 @@ def today() -> date:  # pragma: no cover - indirection so tests can freeze time
     return date.today()
 
 
-def _apply_translations(out, where, files, facts: dict[str, Fact], procedures: dict[str, Procedure]) -> None:
+def _apply_translations(
+    out, where, files, facts: dict[str, Fact], procedures: dict[str, Procedure], param_values: dict[str, Any]
+) -> None:
     """Merge ``translations:`` sections into ``Fact.i18n`` / ``Procedure.i18n``, then warn about every
     resident-facing text that has no translation in a language the catalog offers (Japanese is shown)."""
     from madoguchi.catalog.models import Translations
@@ -609,6 +611,11 @@ def _apply_translations(out, where, files, facts: dict[str, Fact], procedures: d
             continue
         for lang, raw in section.items():
             line = section.lines[lang]
+
+            def report(message: str, file=file, line=line) -> None:
+                out.add(file, line, message)
+
+            raw = _substitute(raw, param_values, report)  # {param.NAME} in translated texts too
             try:
                 tr = CatalogFile.model_validate({"translations": {lang: raw}}).translations[lang]
             except ValidationError as exc:
