@@ -85,3 +85,17 @@ def test_payload_errors_are_per_field_and_nothing_is_saved(routing_catalog, cler
         "colour",
     }
     assert not Case.objects.exists() and not Task.objects.exists()
+
+
+def test_refinish_withdraws_unstarted_tasks_that_no_longer_apply(routing_catalog, clerk):
+    case = create_case({**KOKUHO_CASE, "finish": True}, clerk)
+    case.tasks.filter(procedure_id="senior-kokuho").update(status=Task.Status.IN_PROGRESS)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.OPEN)  # reopened: not 国保 after all
+    case.facts.filter(name="p.insurance").update(value="other")
+    finish_case(case)
+    assert set(case.tasks.values_list("procedure_id", flat=True)) == {
+        "always",
+        "householder",
+        "senior-kokuho",
+    }
+    assert AuditEvent.objects.get(action="tasks.withdraw", case=case).detail["procedures"] == ["kokuho"]

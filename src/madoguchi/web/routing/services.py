@@ -96,6 +96,17 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
         created.append(a.procedure_id)
     if created:
         audit(request, "tasks.create", case, procedures=created)
+    # Finished again after a reopen: a task nobody has started for a procedure that no longer applies (or is
+    # now marked 不要) is withdrawn; one a department has started stays for the department to close.
+    wanted = {p.id for p in procedures}
+    withdrawn = list(
+        case.tasks.filter(status=Task.Status.NEW)
+        .exclude(procedure_id__in=wanted)
+        .values_list("procedure_id", flat=True)
+    )
+    if withdrawn:
+        case.tasks.filter(status=Task.Status.NEW, procedure_id__in=withdrawn).delete()
+        audit(request, "tasks.withdraw", case, procedures=withdrawn)
     keys = []
     for proc in procedures:
         for spec in proc.delivery:
