@@ -286,18 +286,7 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
         _, _, impl = FUNCTIONS[node.function]
         args = [_compile(a, specs, params, True, memo) for a in node.args]
         if len(args) == 2:
-            a0, a1 = args
-
-            def call2(values):
-                x = a0(values)
-                if x is UNKNOWN:
-                    return UNKNOWN
-                y = a1(values)
-                if y is UNKNOWN:
-                    return UNKNOWN
-                return impl(x, y)
-
-            return call2
+            return _binary(args[0], args[1], impl)
 
         def call(values):  # pragma: no cover - every built-in takes two arguments today
             got = [a(values) for a in args]
@@ -309,24 +298,7 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
             _compile(node.left, specs, params, False, memo),
             _compile(node.right, specs, params, False, memo),
         )
-        op = node.op
-
-        def arith(values):
-            a = left(values)
-            if a is UNKNOWN:
-                return UNKNOWN
-            b = right(values)
-            if b is UNKNOWN:
-                return UNKNOWN
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            return UNKNOWN if b == 0 else a / b
-
-        return arith
+        return _binary(left, right, _ARITHMETIC[node.op])
     if isinstance(node, ast.Compare):
         dates = _involves_date(node, specs)
         left = _compile(node.left, specs, params, dates, memo)
@@ -345,18 +317,7 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
 
             return member
         right = _compile(node.right, specs, params, dates, memo)
-        compare = _COMPARATORS[node.op]
-
-        def cmp(values):
-            a = left(values)
-            if a is UNKNOWN:
-                return UNKNOWN
-            b = right(values)
-            if b is UNKNOWN:
-                return UNKNOWN
-            return compare(a, b)
-
-        return cmp
+        return _binary(left, right, _COMPARATORS[node.op])
     if isinstance(node, ast.IsKnown):
         operand = _compile(node.operand, specs, params, False, memo)
         negated = node.negated
@@ -399,6 +360,28 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
         return or_
     raise TypeError(f"cannot compile {node!r}")  # pragma: no cover
 
+
+def _binary(left: Evaluator, right: Evaluator, fn: Callable[[Any, Any], Any]) -> Evaluator:
+    """``fn(left, right)``, or UNKNOWN as soon as one side is unknown (the right side is then not evaluated)."""
+
+    def evaluate(values):
+        a = left(values)
+        if a is UNKNOWN:
+            return UNKNOWN
+        b = right(values)
+        if b is UNKNOWN:
+            return UNKNOWN
+        return fn(a, b)
+
+    return evaluate
+
+
+_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: UNKNOWN if b == 0 else a / b,  # no value, not a crash
+}
 
 _COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b,
