@@ -11,45 +11,19 @@ MADOGUCHI_ALLOWED_HOSTS  comma-separated host names
 from __future__ import annotations
 
 import os
-import secrets
 from datetime import timedelta
-from pathlib import Path
 
 import dj_database_url
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-HOME = Path(os.environ.get("MADOGUCHI_HOME", "var")).resolve()
+from madoguchi.web import settings_common as common
 
-
-def _default_catalog() -> str:
-    # An editable install (the README's set-up) has the repository's catalogs folder two levels up.
-    repo_catalog = PACKAGE_DIR.parent.parent / "catalogs" / "sample"
-    return str(repo_catalog)
-
-
-CATALOG_PATH = os.environ.get("MADOGUCHI_CATALOG", _default_catalog())
-
-
-def _secret_key() -> str:
-    key = os.environ.get("MADOGUCHI_SECRET_KEY")
-    if key:
-        return key
-    # Development and demo: one random key kept beside the SQLite database, so sessions survive restarts.
-    path = HOME / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        HOME.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
-
-
-SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("MADOGUCHI_DEBUG") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("MADOGUCHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MADOGUCHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+PACKAGE_DIR = common.PACKAGE_DIR
+HOME = common.HOME
+CATALOG_PATH = common.CATALOG_PATH
+DEBUG = common.DEBUG
+ALLOWED_HOSTS = common.ALLOWED_HOSTS
+CSRF_TRUSTED_ORIGINS = common.CSRF_TRUSTED_ORIGINS
+SECRET_KEY = common.secret_key("secret_key")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
