@@ -243,6 +243,7 @@ def attempt_delivery(delivery_id: int, worker: str = "") -> str:
             d.status, d.delivered_at, d.receipt, d.last_error = Delivery.Status.DELIVERED, now, receipt, ""
             d.save()
             audit(None, "delivery.delivered", d.case, key=d.idempotency_key, attempt=number)
+            log.info("delivered %s (attempt %d): %s", d.idempotency_key, number, receipt)
             return f"delivered: {receipt}"
         d.last_error = error[:2000]
         if not retryable or d.attempts >= max_attempts():
@@ -251,11 +252,19 @@ def attempt_delivery(delivery_id: int, worker: str = "") -> str:
             audit(
                 None, "delivery.dead", d.case, key=d.idempotency_key, attempts=d.attempts, error=error[:300]
             )
+            log.error("dead letter %s after %d attempt(s): %s", d.idempotency_key, d.attempts, error)
             return f"dead letter: {error}"
         d.status = Delivery.Status.PENDING
         d.next_attempt_at = now + backoff(d.attempts)
         d.save()
         enqueue(d, run_after=d.next_attempt_at)
+        log.warning(
+            "delivery %s failed (attempt %d), retry at %s: %s",
+            d.idempotency_key,
+            number,
+            d.next_attempt_at,
+            error,
+        )
         return f"retry at {d.next_attempt_at:%H:%M:%S}: {error}"
 
 

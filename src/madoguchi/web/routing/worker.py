@@ -66,11 +66,15 @@ def run(*, until_idle: bool = False, interval: float = 2.0, out=None) -> dict[st
     worker_id = f"{socket.gethostname()}:{os.getpid()}"[:64]
     stopping = False
 
+    current = None
+
     def stop(signum, frame):
         nonlocal stopping
         if stopping:
             raise SystemExit(1)
         stopping = True
+        if current is not None:
+            current.running = False  # finish the delivery in hand, then leave the round
 
     if not until_idle:
         signal.signal(signal.SIGTERM, stop)
@@ -87,7 +91,9 @@ def run(*, until_idle: bool = False, interval: float = 2.0, out=None) -> dict[st
                 prune_jobs()
                 last_purge = time.monotonic()
             requeue_stuck()
-            _worker(worker_id).run()
+            current = _worker(worker_id)
+            current.run()
+            current = None
             idle = due_jobs() == 0
             failures = 0
         except (OperationalError, InterfaceError) as exc:
