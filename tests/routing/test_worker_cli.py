@@ -49,3 +49,24 @@ def test_worker_commands(tmp_path, fake_core):
 
     r = _madoguchi(env, "worker", "--interval", "0")
     assert r.returncode == 2 and "--interval must be between" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_worker_stops_on_sigterm(tmp_path, fake_core):
+    import signal
+    import time
+
+    env = _env(tmp_path, make_catalog(tmp_path / "catalog", tmp_path / "drop", fake_core.url))
+    assert _madoguchi(env, "manage", "migrate", "-v", "0").returncode == 0
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "madoguchi", "worker", "--interval", "0.2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    assert worker.poll() is None
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=20)
+    assert worker.returncode == 0, err
+    assert "deliveries: pending 0" in out
