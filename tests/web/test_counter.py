@@ -234,7 +234,8 @@ def test_login_page_and_successful_login(client, db):
     make_user("okclerk", Role.COUNTER_CLERK, password="right-password-1")
     assert client.get(reverse("login")).status_code == 200
     response = client.post(reverse("login"), {"username": "okclerk", "password": "right-password-1"})
-    assert response.status_code == 302 and response["Location"] == reverse("case-list")
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("case-list")
 
 
 def test_audit_records_actions_without_values(clerk_client):
@@ -331,3 +332,13 @@ def test_navigation_follows_roles(client, db):
     assert response.status_code == 200
     body = response.content.decode()
     assert reverse("audit-log") in body and reverse("resident-queue") not in body
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [(Role.DEPARTMENT_STAFF, "task-list"), (Role.AUDITOR, "audit-log"), (Role.COUNTER_CLERK, "case-list")],
+)
+def test_each_role_starts_where_its_work_is(client, db, role, start):
+    client.force_login(make_user(f"start-{role.value}", role))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse(start)

@@ -94,8 +94,22 @@ def demo_command(args) -> int:
         _start_demo_preentry(args)
     else:
         print("pre-entry (public side): rerun with --preentry, or see docs/resident.md")
+    _start_demo_worker()
     print(f"serving http://{args.host}:{args.port}/  (Ctrl+C to stop)")
     return _run_server(f"{args.host}:{args.port}", workers=2, threads=4)
+
+
+def _start_demo_worker() -> None:
+    """The delivery worker beside the demo server, so finished cases reach the demo's drop folders."""
+    import atexit
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    child = subprocess.Popen([sys.executable, "-m", "madoguchi", "worker"], env=env)
+    parent = os.getpid()
+    atexit.register(lambda: os.getpid() == parent and child.poll() is None and child.terminate())
+    home = os.path.abspath(os.environ["MADOGUCHI_HOME"])
+    print(f"delivery worker: running; CSV files for the core systems arrive in {home}/kikan/")
 
 
 def _demo_preentry_env(args) -> None:

@@ -61,7 +61,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("case-list")
+    """Each role starts where its work is: the counter's cases, a department's tasks, the audit log."""
+    user = request.user
+    if has_role(user, *COUNTER_ROLES):
+        return redirect("case-list")
+    if has_role(user, Role.DEPARTMENT_STAFF):
+        return redirect("task-list")
+    if has_role(user, Role.AUDITOR):
+        return redirect("audit-log")
+    raise PermissionDenied
 
 
 @require_GET

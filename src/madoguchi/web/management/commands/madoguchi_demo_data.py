@@ -58,6 +58,13 @@ class Command(BaseCommand):
         self._residents()
         clerk = User.objects.get(username="madoguchi")
         catalog = current_catalog()
+        # The demo's department staff work for every department of the municipality.
+        from madoguchi.web.routing.models import StaffDepartment
+
+        tantou = User.objects.get(username="tantou")
+        for department in catalog.departments.values():
+            if department.kind == "internal":
+                StaffDepartment.objects.get_or_create(user=tantou, department_id=department.id)
         for event_id, visitor, facts in SAMPLE_CASES:
             if event_id not in catalog.events or Case.objects.filter(visitor_name=visitor).exists():
                 continue
