@@ -25,6 +25,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _reset_django_connections() -> None:
+    """The restart cut this test process's own connections too; drop them so later tests reconnect."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001, S110 - a connection the server already closed
+            pass
+        conn.connection = None
+
+
 @pytest.fixture
 def own_database():
     """A database of its own on the shared server, dropped afterwards."""
@@ -34,6 +46,7 @@ def own_database():
     with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield f"{DATABASE_URL.rpartition('/')[0]}/{name}"
+    _reset_django_connections()
     for _ in range(20):  # the server may still be coming back
         try:
             with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
