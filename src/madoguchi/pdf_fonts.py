@@ -66,6 +66,15 @@ MJ_FONT_CANDIDATES = [
 _PRIVATE_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a Japanese font's own cmap
 
 
+def a4_document(buffer, font: str, **options):
+    """A platypus A4 document whose canvas starts in ``font``: ReportLab's default start font is Helvetica,
+    which is never embedded, so every flowing document (guidance sheet, pre-entry summary) is made here."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    return SimpleDocTemplate(buffer, pagesize=A4, initialFontName=font, **options)
+
+
 def is_variation_selector(code: int) -> bool:
     return 0xE0100 <= code <= 0xE01EF or 0xFE00 <= code <= 0xFE0F
 

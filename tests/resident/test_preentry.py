@@ -299,3 +299,20 @@ def test_a_bad_value_keeps_the_earlier_answer(preentry, client):
     client.post("/e/ev/q", {"fact": "h.members", "value": "2"})
     assert client.post("/e/ev/q", {"fact": "h.members", "value": "zwei"}).status_code == 422
     assert client.session["pe:ev"]["answers"]["h.members"] == 2
+
+
+def test_summary_pdf_embeds_every_font(preentry, client):
+    import re
+    import shutil
+
+    pdffonts = shutil.which("pdffonts")
+    if pdffonts is None:
+        pytest.skip("pdffonts not installed (apt-get install poppler-utils)")
+    walk_preentry(client, lang="ja")
+    pdf = client.get("/e/ev/summary.pdf").content
+    out = subprocess.run([pdffonts, "-"], input=pdf, capture_output=True, timeout=30).stdout.decode()
+    rows = [line for line in out.splitlines()[2:] if line.strip()]
+    assert rows
+    for line in rows:  # columns: name type encoding emb sub uni object id
+        emb = re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line)
+        assert emb and emb[1] == "yes", f"font not embedded: {line}"

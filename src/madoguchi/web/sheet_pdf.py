@@ -10,9 +10,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from madoguchi.pdf_fonts import register_font
+from madoguchi.pdf_fonts import a4_document, register_font
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -113,16 +113,15 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
         canvas.restoreState()
 
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
+    doc = a4_document(
         buffer,
-        pagesize=A4,
+        font,
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=18 * mm,
         title=f"手続き案内票 {case.number}",
         author=f"{muni.prefecture}{muni.name}",
-        initialFontName=font,  # else the canvas starts with Helvetica, a font that is never embedded
     )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

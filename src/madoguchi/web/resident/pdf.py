@@ -6,12 +6,11 @@ from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
-from madoguchi.pdf_fonts import register_font
+from madoguchi.pdf_fonts import a4_document, register_font
 
 
 def summary_pdf(ctx: dict[str, Any]) -> bytes:
@@ -49,9 +48,9 @@ def summary_pdf(ctx: dict[str, Any]) -> bytes:
             story.append(p(f"{a['label']}: {a['shown']}", small))
     story.append(Spacer(1, 6 * mm))
     buf = BytesIO()
-    doc = SimpleDocTemplate(
+    doc = a4_document(
         buf,
-        pagesize=A4,
+        font,
         leftMargin=16 * mm,
         rightMargin=16 * mm,
         topMargin=14 * mm,
