@@ -132,3 +132,21 @@ def audit(request, action: str, case: Case | None = None, **detail) -> None:
     user = request.user if request is not None and request.user.is_authenticated else None
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     AuditEvent.objects.create(user=user, action=action, case=case, detail=detail, ip=ip)
+
+
+def finish_case(case: Case, request=None) -> Case:
+    """Finish a case (the counter's button, the API) and send ``case_finished`` inside the same transaction,
+    so the tasks and outbox records its receivers write commit or roll back with it."""
+    from django.utils import timezone
+
+    from madoguchi.web.signals import case_finished
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == Case.Status.OPEN:
+            case.status = Case.Status.FINISHED
+            case.finished_at = timezone.now()
+            case.save(update_fields=["status", "finished_at", "updated_at"])
+            audit(request, "case.finish", case)
+            case_finished.send(sender=Case, case=case, request=request, state=load_state(case))
+    return case

@@ -12,14 +12,13 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.catalog import CatalogError
 from madoguchi.guide import FactValueError
 from madoguchi.web import presenters
 from madoguchi.web.models import Case, ProcedureMark, Role
-from madoguchi.web.services import audit, current_catalog, load_state, parse_answer, save_answer
+from madoguchi.web.services import audit, current_catalog, finish_case, load_state, parse_answer, save_answer
 
 COUNTER_ROLES = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
 
@@ -253,17 +252,7 @@ def case_person(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @role_required(*COUNTER_ROLES)
 def case_finish(request: HttpRequest, number: str) -> HttpResponse:
-    from madoguchi.web.signals import case_finished
-
-    case = _case(number)
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        if case.status == Case.Status.OPEN:
-            case.status = Case.Status.FINISHED
-            case.finished_at = timezone.now()
-            case.save(update_fields=["status", "finished_at", "updated_at"])
-            audit(request, "case.finish", case)
-            case_finished.send(sender=Case, case=case, request=request, state=load_state(case))
+    case = finish_case(_case(number), request)
     return redirect("case-sheet", number=case.number)
 
 

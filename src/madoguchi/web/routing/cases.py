@@ -11,11 +11,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from madoguchi.guide import FactValueError, coerce_value
 from madoguchi.web.models import Case, CaseFact, CasePerson
-from madoguchi.web.services import audit, current_catalog, load_state
+from madoguchi.web.services import audit, current_catalog, finish_case
 
 PERSON_FIELDS = {
     "name": 100,
@@ -161,19 +160,4 @@ def create_case(data: Any, user, request=None) -> Case:
         audit(request, "case.create", case, event=clean["event"], via="api", facts=sorted(clean["facts"]))
         if clean["finish"]:
             case = finish_case(case, request)
-    return case
-
-
-def finish_case(case: Case, request=None) -> Case:
-    """What the counter's 「案内終了」 does: finish the case and send ``case_finished`` in the transaction."""
-    from madoguchi.web.signals import case_finished
-
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        if case.status == Case.Status.OPEN:
-            case.status = Case.Status.FINISHED
-            case.finished_at = timezone.now()
-            case.save(update_fields=["status", "finished_at", "updated_at"])
-            audit(request, "case.finish", case)
-            case_finished.send(sender=Case, case=case, request=request, state=load_state(case))
     return case
