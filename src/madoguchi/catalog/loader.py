@@ -129,6 +129,8 @@ class Catalog:
     warnings: list[CatalogIssue] = field(default_factory=list)
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # "procedure:ID" -> (file, line)
     delivery_targets: dict[str, DeliveryTarget] = field(default_factory=dict)
+    # Guides built for this catalog (see madoguchi.guide.guide_for); a reloaded catalog starts without any.
+    guides: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def procedures_for(self, event_id: str) -> list[Procedure]:
         return [p for p in self.procedures.values() if event_id in p.events]

@@ -8,6 +8,7 @@ from madoguchi.guide.engine import (
     GuideResult,
     Outcome,
     Question,
+    guide_for,
 )
 from madoguchi.guide.facts import FactValueError, coerce_facts, coerce_value
 
@@ -22,4 +23,5 @@ __all__ = [
     "Question",
     "coerce_facts",
     "coerce_value",
+    "guide_for",
 ]

@@ -260,6 +260,14 @@ class Guide:
         return total / len(probes)
 
 
+def guide_for(catalog: Catalog, event_id: str) -> Guide:
+    """The guide of ``event_id``, built once per loaded catalog (servers share it between requests)."""
+    guide = catalog.guides.get(event_id)
+    if guide is None:
+        guide = catalog.guides[event_id] = Guide(catalog, event_id)
+    return guide
+
+
 def _walk(node: ast.Node):
     yield node
     if isinstance(node, ast.And | ast.Or):

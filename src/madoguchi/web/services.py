@@ -13,10 +13,9 @@ from django.db.models import Max
 from madoguchi.catalog import Catalog, get_catalog
 from madoguchi.catalog.models import Fact
 from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
+from madoguchi.guide import guide_for as cached_guide
 from madoguchi.wareki import parse_date
 from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark
-
-_guides: dict[tuple[int, str], Guide] = {}
 
 
 def current_catalog() -> Catalog:
@@ -24,14 +23,7 @@ def current_catalog() -> Catalog:
 
 
 def guide_for(event_id: str) -> Guide:
-    catalog = current_catalog()
-    key = (id(catalog), event_id)
-    guide = _guides.get(key)
-    if guide is None:
-        guide = Guide(catalog, event_id)
-        _guides.clear() if len(_guides) > 16 else None
-        _guides[key] = guide
-    return guide
+    return cached_guide(current_catalog(), event_id)
 
 
 @dataclass

@@ -6,10 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from madoguchi.catalog import Catalog, get_catalog
-from madoguchi.guide import Guide
+from madoguchi.guide import Guide, guide_for
 from madoguchi.web.resident import i18n
-
-_guides: dict[tuple[int, str], Guide] = {}
 
 
 def catalog() -> Catalog:
@@ -17,14 +15,7 @@ def catalog() -> Catalog:
 
 
 def guide(event_id: str) -> Guide:
-    cat = catalog()
-    key = (id(cat), event_id)
-    g = _guides.get(key)
-    if g is None:
-        if len(_guides) > 16:
-            _guides.clear()
-        g = _guides[key] = Guide(cat, event_id)
-    return g
+    return guide_for(catalog(), event_id)
 
 
 def language(request: HttpRequest) -> str:
