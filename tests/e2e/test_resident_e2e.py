@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.local_server import start_serve
+
 from .conftest import CHROMIUM, ROOT, LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -46,42 +48,14 @@ class PreentryServer(LiveServer):
         return ""
 
     def start(self) -> None:  # serve --profile preentry --migrate
-        import subprocess
-        import sys
-
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "madoguchi",
-                    "serve",
-                    "--profile",
-                    "preentry",
-                    "--migrate",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "2",
-                ],
-                env=self.env,
-                cwd=self.home,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"pre-entry server exited: {self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as r:  # noqa: S310
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("pre-entry server did not start in 60 s")
+        self.process = start_serve(
+            self.port,
+            env=self.env,
+            cwd=self.home,
+            log=self.log,
+            threads=2,
+            extra_args=("--profile", "preentry", "--migrate"),
+        )
 
 
 def _base_env(home: Path) -> dict[str, str]:

@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from madoguchi.local_server import start_serve, stop
+
 USER, PASSWORD = "madoguchi", "madoguchi-demo"  # the demo clerk created by `madoguchi demo --no-serve`
 
 
@@ -230,48 +232,17 @@ class Server:
         )
         if setup.returncode != 0:
             raise RuntimeError(f"setting up the bench database failed:\n{setup.stderr[-2000:]}")
-        self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "madoguchi",
-                "serve",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
-            ],
+        self.process = start_serve(
+            self.port,
             env=self.env,
             cwd=self.home,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            log=self.home / "server.log",
+            workers=self.workers,
+            threads=self.threads,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the server exited: " + (self.home / "server.log").read_text()[-2000:])
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the server did not start in 60 s")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if getattr(self, "log", None):
-            self.log.close()
+        stop(self.process, timeout=20)
         if self.dropper:
             self.dropper()
         import shutil
