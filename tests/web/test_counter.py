@@ -249,9 +249,28 @@ def test_audit_records_actions_without_values(clerk_client):
         event.save()
 
 
-def test_session_expires_after_idle_time(settings):
+def test_session_expires_after_idle_time_and_activity_renews_it_once_a_minute(clerk_client, monkeypatch):
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    from madoguchi.web import middleware
+
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    now = [1_800_000_000]
+    monkeypatch.setattr(middleware, "_now", lambda: now[0])
+    key = clerk_client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    clerk_client.get(reverse("case-list"))
+    renewed = expiry()
+    now[0] += 30
+    clerk_client.get(reverse("case-list"))
+    assert expiry() == renewed  # within the minute: no session write
+    now[0] += 31
+    clerk_client.get(reverse("case-list"))
+    assert expiry() > renewed  # a minute on: the idle timeout starts again
 
 
 def test_admin_catalog_browser(client, db):

@@ -176,6 +176,28 @@ def _kind(method: str, path: str) -> str:
     return last
 
 
+def _tree_cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) of ``root_pid`` and its descendants, from /proc (Linux; 0.0 elsewhere)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -302,12 +324,15 @@ def run(
                         stats.cases += 1
 
         started = time.monotonic()
+        server_cpu0, client_cpu0 = _tree_cpu_seconds(server.process.pid), time.process_time()
         pool = [threading.Thread(target=clerk, args=(i,), daemon=True) for i in range(counters)]
         for t in pool:
             t.start()
         for t in pool:
             t.join(timeout=max(0.0, deadline - time.monotonic()) + 30)
         wall = time.monotonic() - started
+        server_cpu = _tree_cpu_seconds(server.process.pid) - server_cpu0
+        client_cpu = time.process_time() - client_cpu0
     finally:
         server.stop()
     lat = stats.latencies
@@ -327,6 +352,10 @@ def run(
         "load_p95_ms": round(_percentile(lat, 0.95), 1),
         "load_p99_ms": round(_percentile(lat, 0.99), 1),
         "load_mean_ms": round(statistics.fmean(lat), 1) if lat else 0.0,
+        # Where the two cores went: the server's CPU per request, and this simulator's own share.
+        "load_server_cpu_ms_per_request": round(server_cpu * 1000 / len(lat), 2) if lat else 0.0,
+        "load_server_cpu_s": round(server_cpu, 1),
+        "load_client_cpu_s": round(client_cpu, 1),
         "load_by_kind_p50_p95_ms": {
             k: [round(_percentile(v, 0.5), 1), round(_percentile(v, 0.95), 1), len(v)]
             for k, v in sorted(stats.by_kind.items())

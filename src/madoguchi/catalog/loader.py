@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -131,6 +132,8 @@ class Catalog:
     delivery_targets: dict[str, DeliveryTarget] = field(default_factory=dict)
     # Guides built for this catalog (see madoguchi.guide.guide_for); a reloaded catalog starts without any.
     guides: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # What a shell derives from this catalog and keeps while it is loaded (e.g. rendered HTML fragments).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def procedures_for(self, event_id: str) -> list[Procedure]:
         return [p for p in self.procedures.values() if event_id in p.events]
@@ -566,8 +569,12 @@ def _check_unused(root, out, where, facts, events, procedures, rules, derivation
 
 # --- a per-process cache: catalogs are read once, not per request ----------------------------------
 
-_cache: dict[Path, tuple[float, Catalog]] = {}
+_cache: dict[Path, tuple[float, float, Catalog]] = {}  # root → (files' newest mtime, checked at, catalog)
 _cache_lock = threading.Lock()
+# Looking at every file's mtime costs ~0.7 ms; a request asks for the catalog several times. Edits by the
+# DX staff show within this many seconds, which is what they need.
+RECHECK_SECONDS = 1.0
+_clock = time.monotonic
 
 
 def _mtime(root: Path) -> float:
@@ -575,16 +582,22 @@ def _mtime(root: Path) -> float:
 
 
 def get_catalog(path: str | Path) -> Catalog:
-    """The catalog at ``path``, loaded once per process and reloaded when a file changes."""
+    """The catalog at ``path``, loaded once per process and reloaded when a file changes (checked at most
+    every ``RECHECK_SECONDS``)."""
     root = Path(path).resolve()
-    stamp = _mtime(root)
+    now = _clock()
     with _cache_lock:
         hit = _cache.get(root)
-        if hit and hit[0] == stamp:
-            return hit[1]
+    if hit and now - hit[1] < RECHECK_SECONDS:
+        return hit[2]
+    stamp = _mtime(root)
+    if hit and hit[0] == stamp:
+        with _cache_lock:
+            _cache[root] = (stamp, now, hit[2])
+        return hit[2]
     catalog = load_catalog(root)
     with _cache_lock:
-        _cache[root] = (stamp, catalog)
+        _cache[root] = (stamp, now, catalog)
     return catalog
 
 

@@ -9,7 +9,9 @@ def municipality(request):
     roles: set[str] = set()
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        roles = set(user.groups.values_list("name", flat=True))
+        from madoguchi.web.views import user_roles
+
+        roles = set(user_roles(user))
         if user.is_superuser:
             roles |= {"counter_clerk", "department_staff", "administrator", "auditor"}
     return {

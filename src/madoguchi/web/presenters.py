@@ -30,6 +30,7 @@ class ProcedureView:
     mark: ProcedureMark | None
     deadline_text: str
     waiting_labels: list[str] = field(default_factory=list)
+    catalog: Any = field(default=None, repr=False, compare=False)
 
     @property
     def procedure(self) -> Procedure:
@@ -86,6 +87,7 @@ def _view(state: CaseState, outcome: Outcome) -> ProcedureView:
         mark=state.marks.get(outcome.id),
         deadline_text=deadline_text(outcome.procedure, outcome.deadline),
         waiting_labels=[catalog.facts[n].label for n in outcome.waiting_for if n in catalog.facts],
+        catalog=catalog,
     )
 
 
@@ -169,6 +171,7 @@ def case_page(state: CaseState, ask: str | None = None, error: str | None = None
     in_office = [v for v in applicable if v.procedure.handling == "office"]
     elsewhere = [v for v in applicable if v.procedure.handling != "office"]
     return {
+        "catalog": catalog,
         "case": state.case,
         "event": catalog.events[state.case.event_id],
         "current": current,
@@ -187,7 +190,18 @@ def case_page(state: CaseState, ask: str | None = None, error: str | None = None
         "is_open": state.case.status == state.case.Status.OPEN,
         "persons": _persons(state),
         "sexes": [("1", "男"), ("2", "女"), ("9", "不明")],
+        "urls": _case_urls(state.case.number),
     }
+
+
+def _case_urls(number: str) -> dict[str, str]:
+    """The case's form targets, reversed once per page instead of once per card and row."""
+    from django.urls import reverse
+
+    names = {"answer": "case-answer", "forget": "case-forget", "mark": "case-mark", "note": "case-note"}
+    urls = {key: reverse(name, kwargs={"number": number}) for key, name in names.items()}
+    urls["person"] = reverse("case-person", kwargs={"number": number})
+    return urls
 
 
 def _input_value(fact: Fact | None, value: Any) -> str:

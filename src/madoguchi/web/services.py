@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from madoguchi.catalog import Catalog, get_catalog
 from madoguchi.catalog.models import Fact
@@ -106,17 +107,17 @@ def save_answer(
     case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
 ) -> None:
     next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
-    CaseFact.objects.update_or_create(
-        case=case,
-        name=fact.name,
-        defaults={
-            "value": None if skipped else _json(value),
-            "skipped": skipped,
-            "source": source,
-            "updated_by": user,
-            "sequence": next_seq,
-        },
-    )
+    values = {
+        "value": None if skipped else _json(value),
+        "skipped": skipped,
+        "source": source,
+        "updated_by": user,
+        "sequence": next_seq,
+    }
+    # An UPDATE first and an INSERT only for a new fact: the counter's hottest write, without the extra
+    # SELECT and savepoints of update_or_create (the unique constraint still guards the pair).
+    if not CaseFact.objects.filter(case=case, name=fact.name).update(**values, updated_at=timezone.now()):
+        CaseFact.objects.create(case=case, name=fact.name, **values)
     case.save(update_fields=["updated_at"])
 
 
@@ -129,8 +130,6 @@ def audit(request, action: str, case: Case | None = None, **detail) -> None:
 def finish_case(case: Case, request=None) -> Case:
     """Finish a case (the counter's button, the API) and send ``case_finished`` inside the same transaction,
     so the tasks and outbox records its receivers write commit or roll back with it."""
-    from django.utils import timezone
-
     from madoguchi.web.signals import case_finished
 
     with transaction.atomic():

@@ -23,13 +23,24 @@ from madoguchi.web.services import audit, current_catalog, finish_case, load_sta
 COUNTER_ROLES = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
 
 
+def user_roles(user) -> frozenset[str]:
+    """The user's role (group) names, read once per request: the user object lives as long as the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_madoguchi_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._madoguchi_roles = cached
+    return cached
+
+
 def has_role(user, *roles) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     names = {r.value if hasattr(r, "value") else r for r in roles}
-    return user.groups.filter(name__in=names).exists()
+    return not names.isdisjoint(user_roles(user))
 
 
 def role_required(*roles):
@@ -146,16 +157,18 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     if fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
         return HttpResponseBadRequest("unknown question")
     if request.POST.get("skip") == "1":
-        save_answer(case, fact, None, request.user, skipped=True)
-        audit(request, "case.answer", case, fact=name, skipped=True)
+        with transaction.atomic():  # the answer and its audit record commit together
+            save_answer(case, fact, None, request.user, skipped=True)
+            audit(request, "case.answer", case, fact=name, skipped=True)
         return _panels(request, case)
     try:
         value = parse_answer(fact, request.POST.get("value", ""))
     except FactValueError as exc:
         message = str(exc).split(": ", 1)[-1]
         return _panels(request, case, ask=name, error=f"{fact.label}: {message}", status=422)
-    save_answer(case, fact, value, request.user)
-    audit(request, "case.answer", case, fact=name)
+    with transaction.atomic():
+        save_answer(case, fact, value, request.user)
+        audit(request, "case.answer", case, fact=name)
     return _panels(request, case)
 
 

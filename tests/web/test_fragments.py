@@ -1,0 +1,84 @@
+"""The counter's kept fragments (procedure cards, answered rows, person forms): what a clerk sees is what
+the case holds, and a kept fragment never carries another session's CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from madoguchi.web.models import Case, Role
+from madoguchi.web.services import current_catalog
+from madoguchi.web.templatetags.counter_tags import FragmentCache, fragments_for
+
+from .conftest import make_user
+from .test_counter import answer, new_case
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _page(client: Client, case: Case) -> str:
+    response = client.get(reverse("case-detail", args=[case.number]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_each_session_gets_its_own_token_in_kept_fragments(db):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(make_user("clerk-a", Role.COUNTER_CLERK))
+    second.force_login(make_user("clerk-b", Role.COUNTER_CLERK))
+    helper = Client()
+    helper.force_login(make_user("clerk-c", Role.COUNTER_CLERK))
+    case = new_case(helper)
+    answer(helper, case, "ev.date", "2026-11-20")
+    answer(helper, case, "p.insurance", "kokuho")
+
+    page_a = _page(first, case)
+    kept = len(fragments_for(current_catalog()).items)
+    page_b = _page(second, case)
+    assert len(fragments_for(current_catalog()).items) == kept  # the second page came from kept fragments
+    assert 'data-procedure="kokuho"' in page_b and 'data-fact="p.insurance"' in page_b
+
+    tokens_a, tokens_b = set(TOKEN.findall(page_a)), set(TOKEN.findall(page_b))
+    assert len(tokens_b) == 1 and not tokens_a & tokens_b  # one token per response, never the other's
+    mark = reverse("case-mark", args=[case.number])
+    data = {"procedure": "always", "plan": "today", "note": ""}
+    assert second.post(mark, {**data, "csrfmiddlewaretoken": tokens_a.pop()}).status_code == 403
+    assert second.post(mark, {**data, "csrfmiddlewaretoken": tokens_b.pop()}).status_code == 302
+
+
+def test_cards_show_the_latest_plan_note_and_answer(clerk_client):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-11-20")
+    page = _page(clerk_client, case)
+    assert 'option value="today" selected' not in page
+    clerk_client.post(
+        reverse("case-mark", args=[case.number]),
+        {"procedure": "always", "plan": "today", "note": "窓口で受付"},
+    )
+    page = _page(clerk_client, case)
+    card = page[page.index('data-procedure="always"') :]
+    card = card[: card.index("</article>")]
+    assert 'option value="today" selected' in card and 'value="窓口で受付"' in card
+
+    answer(clerk_client, case, "ev.date", "2026-11-25")  # a new date moves the deadline in the card
+    page = _page(clerk_client, case)
+    assert "令和8年12月1日" in page  # 7 days counting the first day from 2026-11-25
+    rows = page[page.index('data-testid="answers"') :]
+    assert "2026" in rows and "11月25日" in rows and "11月20日" not in rows
+
+
+def test_fragment_cache_keeps_at_most_its_limit():
+    cache = FragmentCache(limit=3)
+    rendered = []
+    for n in range(5):
+        cache.get_or_render(("k", n), lambda n=n: rendered.append(n) or f"<p>{n}</p>")
+    assert list(cache.items) == [("k", 2), ("k", 3), ("k", 4)]
+    assert cache.get_or_render(("k", 3), lambda: "new") == "<p>3</p>"  # a hit renders nothing
+    cache.get_or_render(("k", 5), lambda: "<p>5</p>")
+    assert ("k", 3) in cache.items and ("k", 2) not in cache.items  # least recently used goes first
+    assert rendered == [0, 1, 2, 3, 4]
