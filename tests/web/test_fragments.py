@@ -82,3 +82,28 @@ def test_fragment_cache_keeps_at_most_its_limit():
     cache.get_or_render(("k", 5), lambda: "<p>5</p>")
     assert ("k", 3) in cache.items and ("k", 2) not in cache.items  # least recently used goes first
     assert rendered == [0, 1, 2, 3, 4]
+
+
+def test_state_after_an_answer_is_what_reading_the_case_again_gives(clerk, clerk_client):
+    from datetime import date
+
+    from madoguchi.web.services import current_catalog, load_state, record_answer
+
+    case = new_case(clerk_client)
+    facts = current_catalog().facts
+    steps = [
+        ("ev.date", date(2026, 11, 20), False),
+        ("p.insurance", "kokuho", False),
+        ("p.pension", None, True),  # 「わからない」
+        ("p.insurance", "kouki", False),  # a changed answer
+        ("p.pension", True, False),  # a skipped one answered after all
+    ]
+    for name, value, skipped in steps:
+        state = record_answer(load_state(case), facts[name], value, clerk, skipped=skipped)
+        fresh = load_state(case)
+        assert state.known == fresh.known and state.skipped == fresh.skipped
+        assert {n: (r.sequence, r.skipped, r.value) for n, r in state.rows.items()} == {
+            n: (r.sequence, r.skipped, r.value) for n, r in fresh.rows.items()
+        }
+        assert [o.id for o in state.result.applicable] == [o.id for o in fresh.result.applicable]
+        assert [q.fact.name for q in state.result.questions] == [q.fact.name for q in fresh.result.questions]

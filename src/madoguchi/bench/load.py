@@ -4,7 +4,8 @@ The bench sets up its own server on loopback (127.0.0.1 only) with its own datab
 file, or a fresh PostgreSQL database created next to ``DATABASE_URL`` and dropped afterwards — and runs
 ``counters`` clerks at once. Each logs in, then per case: opens it, answers every question of one of the
 catalog's おくやみ scenarios (htmx partial updates, as the screen does), finishes it (tasks are routed) and
-opens the take-home sheet. A clerk waits ``think`` seconds (±50 %) between requests, as a person would.
+opens the take-home sheet. A clerk waits ``think`` seconds (±50 %) between requests, as a person would;
+the counters open one after another over ``ramp`` seconds, then all work at once.
 Bounded: at most ``cases`` cases per counter and ``duration`` seconds in all.
 """
 
@@ -278,6 +279,7 @@ def run(
     cases: int = 1,
     duration: float = 120.0,
     think: float = 1.0,
+    ramp: float = 10.0,
     workers: int = 3,
     threads: int = 8,
     seed: int = 20261127,
@@ -315,7 +317,9 @@ def run(
             c = clerks[i]
             if getattr(c, "failed", False):
                 return
-            time.sleep(think * c.rng.random())  # staggered start, as counters open at different moments
+            # Counters open one after another over ``ramp`` seconds (a load tool's spawn rate), not all in
+            # the same second: every counter then runs at once, which is the load being measured.
+            time.sleep(ramp * i / counters + think * c.rng.random())
             for n in range(cases):
                 if time.monotonic() > deadline:
                     return
@@ -343,6 +347,7 @@ def run(
         "load_database": server.database,
         "load_counters": counters,
         "load_think_s": think,
+        "load_ramp_s": ramp,
         "load_server": f"gunicorn {workers} workers × {threads} threads",
         "load_cases_finished": stats.cases,
         "load_requests": len(lat),

@@ -58,6 +58,8 @@ def _load(args) -> dict:
 
     if not (1 <= args.counters <= 500 and 1 <= args.cases <= 50 and 1 <= args.duration <= 1800):
         raise CommandError("bounds: --counters 1–500, --cases 1–50, --duration 1–1800 seconds")
+    if not (0 <= args.think <= 60 and 0 <= args.ramp <= 600):
+        raise CommandError("bounds: --think 0–60 seconds, --ramp 0–600 seconds")
     try:
         figures = load.run(
             args.catalog,
@@ -65,6 +67,7 @@ def _load(args) -> dict:
             cases=args.cases,
             duration=args.duration,
             think=args.think,
+            ramp=args.ramp,
             workers=args.server_workers,
             threads=args.server_threads,
         )
@@ -102,6 +105,9 @@ def register(sub) -> None:
     parser.add_argument("--cases", type=int, default=1, help="load: おくやみ cases per counter")
     parser.add_argument("--duration", type=float, default=180, help="load: stop after this many seconds")
     parser.add_argument("--think", type=float, default=1.0, help="load: a clerk's pause between requests (s)")
+    parser.add_argument(
+        "--ramp", type=float, default=10.0, help="load: the counters open one after another over this many s"
+    )
     parser.add_argument("--server-workers", type=int, default=3, help="load: gunicorn workers")
     parser.add_argument("--server-threads", type=int, default=8, help="load: gunicorn threads per worker")
     parser.set_defaults(func=bench_command)

@@ -35,14 +35,16 @@ class CaseState:
     skipped: set[str]
     rows: dict[str, CaseFact]
     marks: dict[str, ProcedureMark]
-    result: GuideResult
+    result: GuideResult | None
 
     @property
     def catalog(self) -> Catalog:
         return self.guide.catalog
 
 
-def load_state(case: Case) -> CaseState:
+def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
+    """The case's answers and marks, and the guide's result for them (``evaluate=False`` leaves the result
+    out for a caller about to change the answers, see ``record_answer``)."""
     guide = guide_for(case.event_id)
     rows = {row.name: row for row in case.facts.all()}
     known: dict[str, Any] = {}
@@ -61,7 +63,9 @@ def load_state(case: Case) -> CaseState:
         except (FactValueError, TypeError, ValueError):
             continue  # the catalog changed the fact's type; the question will be asked again
     marks = {m.procedure_id: m for m in case.marks.all()}
-    return CaseState(case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped))
+    return CaseState(
+        case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped) if evaluate else None
+    )
 
 
 def parse_answer(fact: Fact, raw: str) -> Any:
@@ -102,23 +106,57 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-@transaction.atomic
-def save_answer(
-    case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
-) -> None:
-    next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
+def _write_fact(
+    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, row: CaseFact | None
+) -> CaseFact:
     values = {
         "value": None if skipped else _json(value),
         "skipped": skipped,
         "source": source,
         "updated_by": user,
-        "sequence": next_seq,
+        "sequence": sequence,
     }
     # An UPDATE first and an INSERT only for a new fact: the counter's hottest write, without the extra
     # SELECT and savepoints of update_or_create (the unique constraint still guards the pair).
-    if not CaseFact.objects.filter(case=case, name=fact.name).update(**values, updated_at=timezone.now()):
-        CaseFact.objects.create(case=case, name=fact.name, **values)
+    now = timezone.now()
+    if CaseFact.objects.filter(case=case, name=fact.name).update(**values, updated_at=now):
+        if row is None:
+            return CaseFact.objects.get(case=case, name=fact.name)
+        for key, v in values.items():
+            setattr(row, key, v)
+        row.updated_at = now
+        return row
+    return CaseFact.objects.create(case=case, name=fact.name, **values)
+
+
+@transaction.atomic
+def save_answer(
+    case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+) -> None:
+    next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
+    _write_fact(case, fact, value, user, skipped, source, next_seq, row=None)
     case.save(update_fields=["updated_at"])
+
+
+def record_answer(
+    state: CaseState, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+) -> CaseState:
+    """Save one answer to the case ``state`` was just loaded for (inside the caller's transaction, with the
+    case locked) and return the new state without reading the case again."""
+    case = state.case
+    next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
+    row = _write_fact(case, fact, value, user, skipped, source, next_seq, row=state.rows.get(fact.name))
+    case.save(update_fields=["updated_at"])
+    known, skipped_facts = dict(state.known), set(state.skipped)
+    known.pop(fact.name, None)
+    skipped_facts.discard(fact.name)
+    if skipped:
+        skipped_facts.add(fact.name)
+    else:
+        known[fact.name] = coerce_value(fact, value)
+    rows = {**state.rows, fact.name: row}
+    result = state.guide.evaluate(known, skipped_facts)
+    return CaseState(case, state.guide, known, skipped_facts, rows, state.marks, result)
 
 
 def audit(request, action: str, case: Case | None = None, **detail) -> None:

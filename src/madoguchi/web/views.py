@@ -18,7 +18,15 @@ from madoguchi.catalog import CatalogError
 from madoguchi.guide import FactValueError
 from madoguchi.web import presenters
 from madoguchi.web.models import Case, ProcedureMark, Role
-from madoguchi.web.services import audit, current_catalog, finish_case, load_state, parse_answer, save_answer
+from madoguchi.web.services import (
+    audit,
+    current_catalog,
+    finish_case,
+    load_state,
+    parse_answer,
+    record_answer,
+    save_answer,
+)
 
 COUNTER_ROLES = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
 
@@ -57,10 +65,11 @@ def role_required(*roles):
     return decorator
 
 
-def _case(number: str) -> Case:
+def _case(number: str, for_update: bool = False) -> Case:
     if len(number) > 20:
         raise Http404
-    return get_object_or_404(Case, number=number)
+    cases = Case.objects.select_for_update() if for_update else Case.objects
+    return get_object_or_404(cases, number=number)
 
 
 @require_GET
@@ -119,9 +128,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return redirect("case-detail", number=case.number)
 
 
-def _case_context(request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None) -> dict:
-    state = load_state(case)
-    return presenters.case_page(state, ask=ask, error=error)
+def _case_context(
+    request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, state=None
+) -> dict:
+    return presenters.case_page(state or load_state(case), ask=ask, error=error)
 
 
 @require_GET
@@ -133,10 +143,14 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "counter/case.html", _case_context(request, case, ask=ask))
 
 
-def _panels(request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, status=200):
-    """The response to a change: both panels for htmx, or a redirect for a plain form post."""
+def _panels(
+    request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, status=200, state=None
+):
+    """The response to a change: both panels for htmx, or a redirect for a plain form post. ``state`` is the
+    case's state when the view already has it current."""
     if request.htmx:
-        response = render(request, "counter/_panels.html", _case_context(request, case, ask=ask, error=error))
+        context = _case_context(request, case, ask=ask, error=error, state=state)
+        response = render(request, "counter/_panels.html", context)
         response.status_code = status
         return response
     if error:
@@ -148,28 +162,32 @@ def _panels(request: HttpRequest, case: Case, ask: str | None = None, error: str
 @require_POST
 @role_required(*COUNTER_ROLES)
 def case_answer(request: HttpRequest, number: str) -> HttpResponse:
-    case = _case(number)
-    if case.status != Case.Status.OPEN:
-        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
     catalog = current_catalog()
     name = request.POST.get("fact", "")
     fact = catalog.facts.get(name)
-    if fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
-        return HttpResponseBadRequest("unknown question")
-    if request.POST.get("skip") == "1":
-        with transaction.atomic():  # the answer and its audit record commit together
-            save_answer(case, fact, None, request.user, skipped=True)
-            audit(request, "case.answer", case, fact=name, skipped=True)
-        return _panels(request, case)
-    try:
-        value = parse_answer(fact, request.POST.get("value", ""))
-    except FactValueError as exc:
-        message = str(exc).split(": ", 1)[-1]
-        return _panels(request, case, ask=name, error=f"{fact.label}: {message}", status=422)
+    skip = request.POST.get("skip") == "1"
+    # The case row is locked while its facts are read and the answer written, so the panels rendered from
+    # that state (without reading the case again) show every answer committed before this one.
     with transaction.atomic():
-        save_answer(case, fact, value, request.user)
-        audit(request, "case.answer", case, fact=name)
-    return _panels(request, case)
+        case = _case(number, for_update=True)
+        if case.status != Case.Status.OPEN:
+            refused = (409, None, "案内済みの案件は変更できません。")
+        elif fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
+            return HttpResponseBadRequest("unknown question")
+        else:
+            refused = None
+            try:
+                value = None if skip else parse_answer(fact, request.POST.get("value", ""))
+            except FactValueError as exc:
+                message = str(exc).split(": ", 1)[-1]
+                refused = (422, name, f"{fact.label}: {message}")
+        if refused is None:
+            state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
+            audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
+    if refused is not None:
+        status, ask, error = refused
+        return _panels(request, case, ask=ask, error=error, status=status)
+    return _panels(request, case, state=state)
 
 
 @require_POST
