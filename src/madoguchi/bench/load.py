@@ -128,7 +128,7 @@ class Counter:
                 self.stats.errors.append(
                     f"{method} {re.sub(r'[0-9]{4}-[0-9]{6}', 'N', path)}: HTTP {resp.status}"
                 )
-        return resp.status, data, dict(resp.getheaders())
+        return resp.status, data, {k.lower(): v for k, v in resp.getheaders()}  # names are case-insensitive
 
     def pause(self) -> None:
         if self.think:
@@ -152,7 +152,7 @@ class Counter:
         status, _, headers = self.request(
             "POST", "/cases/new", {"event": "okuyami", "visitor_name": "負荷試験"}
         )
-        location = headers.get("Location", "")
+        location = headers.get("location", "")
         m = re.search(r"/cases/([0-9]{4}-[0-9]{6})/", location)
         if status != 302 or not m:
             return False

@@ -27,13 +27,32 @@ def guide_for(event_id: str) -> Guide:
     return cached_guide(current_catalog(), event_id)
 
 
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """One stored answer as the guide and the screens read it (a plain row: loading ~30 model instances with
+    their JSON fields was the costliest part of reading a case)."""
+
+    name: str
+    value: Any
+    skipped: bool
+    source: str
+    sequence: int
+    id: int
+
+    def get_source_display(self) -> str:
+        return dict(CaseFact.Source.choices).get(self.source, self.source)
+
+
+_ROW_FIELDS = ("name", "value", "skipped", "source", "sequence", "id")
+
+
 @dataclass
 class CaseState:
     case: Case
     guide: Guide
     known: dict[str, Any]
     skipped: set[str]
-    rows: dict[str, CaseFact]
+    rows: dict[str, FactRow]
     marks: dict[str, ProcedureMark]
     result: GuideResult | None
 
@@ -46,7 +65,7 @@ def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
     """The case's answers and marks, and the guide's result for them (``evaluate=False`` leaves the result
     out for a caller about to change the answers, see ``record_answer``)."""
     guide = guide_for(case.event_id)
-    rows = {row.name: row for row in case.facts.all()}
+    rows = {r[0]: FactRow(*r) for r in CaseFact.objects.filter(case=case).values_list(*_ROW_FIELDS)}
     known: dict[str, Any] = {}
     skipped: set[str] = set()
     for name, row in rows.items():
@@ -107,8 +126,8 @@ def _json(value: Any) -> Any:
 
 
 def _write_fact(
-    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, row: CaseFact | None
-) -> CaseFact:
+    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int
+) -> FactRow:
     values = {
         "value": None if skipped else _json(value),
         "skipped": skipped,
@@ -118,15 +137,11 @@ def _write_fact(
     }
     # An UPDATE first and an INSERT only for a new fact: the counter's hottest write, without the extra
     # SELECT and savepoints of update_or_create (the unique constraint still guards the pair).
-    now = timezone.now()
-    if CaseFact.objects.filter(case=case, name=fact.name).update(**values, updated_at=now):
-        if row is None:
-            return CaseFact.objects.get(case=case, name=fact.name)
-        for key, v in values.items():
-            setattr(row, key, v)
-        row.updated_at = now
-        return row
-    return CaseFact.objects.create(case=case, name=fact.name, **values)
+    stored = CaseFact.objects.filter(case=case, name=fact.name)
+    if stored.update(**values, updated_at=timezone.now()):
+        return FactRow(*stored.values_list(*_ROW_FIELDS).get())
+    row = CaseFact.objects.create(case=case, name=fact.name, **values)
+    return FactRow(*(getattr(row, f) for f in _ROW_FIELDS))
 
 
 @transaction.atomic
@@ -134,7 +149,7 @@ def save_answer(
     case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
 ) -> None:
     next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
-    _write_fact(case, fact, value, user, skipped, source, next_seq, row=None)
+    _write_fact(case, fact, value, user, skipped, source, next_seq)
     case.save(update_fields=["updated_at"])
 
 
@@ -145,7 +160,7 @@ def record_answer(
     case locked) and return the new state without reading the case again."""
     case = state.case
     next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
-    row = _write_fact(case, fact, value, user, skipped, source, next_seq, row=state.rows.get(fact.name))
+    row = _write_fact(case, fact, value, user, skipped, source, next_seq)
     case.save(update_fields=["updated_at"])
     known, skipped_facts = dict(state.known), set(state.skipped)
     known.pop(fact.name, None)
