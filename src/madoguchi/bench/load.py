@@ -280,8 +280,8 @@ def run(
     duration: float = 120.0,
     think: float = 1.0,
     ramp: float = 10.0,
-    workers: int = 3,
-    threads: int = 8,
+    workers: int = 8,
+    threads: int = 1,
     seed: int = 20261127,
 ) -> dict[str, Any]:
     catalog = Path(catalog).resolve()

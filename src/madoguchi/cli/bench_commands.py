@@ -55,6 +55,7 @@ BENCHMARKS = {"guide": _guide, "forms": _forms, "registry": _registry}
 
 def _load(args) -> dict:
     from madoguchi.bench import load
+    from madoguchi.cli.web_commands import default_workers
 
     if not (1 <= args.counters <= 500 and 1 <= args.cases <= 50 and 1 <= args.duration <= 1800):
         raise CommandError("bounds: --counters 1–500, --cases 1–50, --duration 1–1800 seconds")
@@ -68,7 +69,7 @@ def _load(args) -> dict:
             duration=args.duration,
             think=args.think,
             ramp=args.ramp,
-            workers=args.server_workers,
+            workers=args.server_workers or default_workers(),
             threads=args.server_threads,
         )
     except (RuntimeError, ValueError) as exc:
@@ -108,8 +109,15 @@ def register(sub) -> None:
     parser.add_argument(
         "--ramp", type=float, default=10.0, help="load: the counters open one after another over this many s"
     )
-    parser.add_argument("--server-workers", type=int, default=3, help="load: gunicorn workers")
-    parser.add_argument("--server-threads", type=int, default=8, help="load: gunicorn threads per worker")
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=None,
+        help="load: gunicorn workers (default: as madoguchi serve)",
+    )
+    parser.add_argument(
+        "--server-threads", type=int, default=1, help="load: threads per worker (default: as madoguchi serve)"
+    )
     parser.set_defaults(func=bench_command)
 
 

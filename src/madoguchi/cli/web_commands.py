@@ -30,8 +30,12 @@ def register(sub) -> None:
         "serve", help="run the production server (gunicorn; settings from the environment)"
     )
     serve.add_argument("--bind", default=os.environ.get("MADOGUCHI_BIND", "127.0.0.1:8000"))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("MADOGUCHI_WORKERS", "3")))
-    serve.add_argument("--threads", type=int, default=int(os.environ.get("MADOGUCHI_THREADS", "4")))
+    # Many single-threaded workers: a request holds the GIL for most of its time, and a second thread in the
+    # process makes every database round trip wait for it (docs/decisions/0010-server-processes.md).
+    serve.add_argument(
+        "--workers", type=int, default=int(os.environ.get("MADOGUCHI_WORKERS", str(default_workers())))
+    )
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("MADOGUCHI_THREADS", "1")))
     serve.add_argument("--migrate", action="store_true", help="apply database migrations before serving")
     serve.add_argument(
         "--profile",
@@ -56,6 +60,11 @@ def _setup_django() -> None:
     import django
 
     django.setup()
+
+
+def default_workers() -> int:
+    """Four single-threaded workers per core (8 on the 2-core reference machine), at most 32."""
+    return min(32, 4 * (os.cpu_count() or 1))
 
 
 def _check_catalog() -> None:
@@ -246,7 +255,10 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
         return 0
     from gunicorn.app.base import BaseApplication
 
+    from madoguchi.web.warmup import prepare_server_process
     from madoguchi.web.wsgi import application
+
+    prepare_server_process()
 
     class Server(BaseApplication):
         def load_config(self):
@@ -258,6 +270,7 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
                 "accesslog": os.environ.get("MADOGUCHI_ACCESS_LOG", "-"),
                 "timeout": 60,
                 "graceful_timeout": 10,
+                "keepalive": int(os.environ.get("MADOGUCHI_KEEPALIVE", "2")),
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -126,7 +126,7 @@ def _json(value: Any) -> Any:
 
 
 def _write_fact(
-    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int
+    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, exists: bool = True
 ) -> FactRow:
     values = {
         "value": None if skipped else _json(value),
@@ -135,10 +135,10 @@ def _write_fact(
         "updated_by": user,
         "sequence": sequence,
     }
-    # An UPDATE first and an INSERT only for a new fact: the counter's hottest write, without the extra
-    # SELECT and savepoints of update_or_create (the unique constraint still guards the pair).
+    # An UPDATE for a stored fact, an INSERT for a new one (``exists=False``: the caller has just read the
+    # case under lock): the counter's hottest write, without update_or_create's SELECT and savepoints.
     stored = CaseFact.objects.filter(case=case, name=fact.name)
-    if stored.update(**values, updated_at=timezone.now()):
+    if exists and stored.update(**values, updated_at=timezone.now()):
         return FactRow(*stored.values_list(*_ROW_FIELDS).get())
     row = CaseFact.objects.create(case=case, name=fact.name, **values)
     return FactRow(*(getattr(row, f) for f in _ROW_FIELDS))
@@ -160,7 +160,7 @@ def record_answer(
     case locked) and return the new state without reading the case again."""
     case = state.case
     next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
-    row = _write_fact(case, fact, value, user, skipped, source, next_seq)
+    row = _write_fact(case, fact, value, user, skipped, source, next_seq, exists=fact.name in state.rows)
     case.save(update_fields=["updated_at"])
     known, skipped_facts = dict(state.known), set(state.skipped)
     known.pop(fact.name, None)

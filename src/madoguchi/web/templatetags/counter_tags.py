@@ -1,9 +1,9 @@
 """Template tags for the counter screen.
 
-A case page shows dozens of procedure cards and answered rows, and every answer re-renders them although
-most did not change. ``procedure_card`` and ``answered_row`` render each once per distinct content and keep
-the HTML with the loaded catalog (a reloaded catalog starts afresh). The request's CSRF token is put in
-afterwards, so a kept fragment never carries another session's token.
+A case page shows dozens of procedure cards, list lines and answered rows, and every answer re-renders them
+although most did not change. These tags render each once per distinct content and keep the HTML with the
+loaded catalog (a reloaded catalog starts afresh). The request's CSRF token is put in afterwards, so a kept
+fragment never carries another session's token.
 """
 
 from __future__ import annotations
@@ -53,55 +53,89 @@ def fragments_for(catalog) -> FragmentCache:
     return cache
 
 
-def _fragment(context, template_name: str, key: tuple, values: dict, csrf: bool = True) -> SafeString:
+def _renderer(context, template_name: str, csrf: bool = True) -> Callable[[tuple, dict], str]:
+    """``render(key, values)`` for one kind of fragment in this response: kept HTML for ``key``, or the
+    template rendered with ``values``; forms get this request's CSRF token."""
+    template = get_template(template_name)
+    token = str(context.get("csrf_token") or "") if csrf else ""
+    if csrf and token in ("", "NOTPROVIDED"):
+        return lambda key, values: template.render(values)
+    cache, language = fragments_for(context["catalog"]), get_language()
     if not csrf:
-        return mark_safe(  # noqa: S308 - output of an autoescaping template
-            fragments_for(context["catalog"]).get_or_render(
-                (template_name, get_language(), *key), lambda: get_template(template_name).render(values)
-            )
+        return lambda key, values: cache.get_or_render(
+            (template_name, language, *key), lambda: template.render(values)
         )
-    token = context.get("csrf_token")
-    if not token or str(token) == "NOTPROVIDED":
-        return mark_safe(get_template(template_name).render(values))  # noqa: S308 - autoescaped template
-    html = fragments_for(context["catalog"]).get_or_render(
-        (template_name, get_language(), *key),
-        lambda: get_template(template_name).render({**values, "csrf_token": CSRF_PLACEHOLDER}),
-    )
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, conditional_escape(str(token))))  # noqa: S308
+    token = conditional_escape(token)
+
+    def render(key: tuple, values: dict) -> str:
+        html = cache.get_or_render(
+            (template_name, language, *key),
+            lambda: template.render({**values, "csrf_token": CSRF_PLACEHOLDER}),
+        )
+        return html.replace(CSRF_PLACEHOLDER, token)
+
+    return render
 
 
 @register.simple_tag(takes_context=True)
-def procedure_card(context, v) -> SafeString:
-    """One procedure card (``counter/_procedure.html``) for ProcedureView ``v``."""
-    values = {"v": v, "is_open": context["is_open"], "plans": context["plans"], "urls": context["urls"]}
-    key = (
-        v.procedure.id,
-        tuple(v.outcome.reasons),
-        v.deadline_text,
-        v.plan,
-        v.note,
-        values["is_open"],
-        values["urls"]["mark"],
+def procedure_cards(context, views) -> SafeString:
+    """The procedure cards (``counter/_procedure.html``) for a list of ProcedureView."""
+    render = _renderer(context, "counter/_procedure.html")
+    shared = {"is_open": context["is_open"], "plans": context["plans"], "urls": context["urls"]}
+    mark_url = shared["urls"]["mark"]
+    return mark_safe(  # noqa: S308 - output of an autoescaping template
+        "".join(
+            render(
+                (
+                    v.procedure.id,
+                    tuple(v.outcome.reasons),
+                    v.deadline_text,
+                    v.plan,
+                    v.note,
+                    shared["is_open"],
+                    mark_url,
+                ),
+                {**shared, "v": v},
+            )
+            for v in views
+        )
     )
-    return _fragment(context, "counter/_procedure.html", key, values)
 
 
 @register.simple_tag(takes_context=True)
-def procedure_item(context, v, kind: str) -> SafeString:
-    """One line of the undetermined or not-applicable list (``counter/_procedure_item.html``)."""
-    detail = tuple(v.waiting_labels) if kind == "undetermined" else tuple(v.outcome.reasons)
-    values = {"v": v, "kind": kind}
-    return _fragment(
-        context, "counter/_procedure_item.html", (kind, v.procedure.id, detail), values, csrf=False
+def procedure_items(context, views, kind: str) -> SafeString:
+    """The lines of the undetermined or not-applicable list (``counter/_procedure_item.html``)."""
+    render = _renderer(context, "counter/_procedure_item.html", csrf=False)
+    return mark_safe(  # noqa: S308 - output of an autoescaping template
+        "".join(
+            render(
+                (
+                    kind,
+                    v.procedure.id,
+                    tuple(v.waiting_labels) if kind == "undetermined" else tuple(v.outcome.reasons),
+                ),
+                {"v": v, "kind": kind},
+            )
+            for v in views
+        )
     )
 
 
 @register.simple_tag(takes_context=True)
-def answered_row(context, a) -> SafeString:
-    """One row of the answered table (``counter/_answered_row.html``) for AnsweredFact ``a``."""
-    values = {"a": a, "is_open": context["is_open"], "urls": context["urls"]}
-    key = (a.fact.name, a.shown, a.source, a.skipped, values["is_open"], values["urls"]["forget"])
-    return _fragment(context, "counter/_answered_row.html", key, values)
+def answered_rows(context, answered) -> SafeString:
+    """The rows of the answered table (``counter/_answered_row.html``) for a list of AnsweredFact."""
+    render = _renderer(context, "counter/_answered_row.html")
+    shared = {"is_open": context["is_open"], "urls": context["urls"]}
+    forget_url = shared["urls"]["forget"]
+    return mark_safe(  # noqa: S308 - output of an autoescaping template
+        "".join(
+            render(
+                (a.fact.name, a.shown, a.source, a.skipped, shared["is_open"], forget_url),
+                {**shared, "a": a},
+            )
+            for a in answered
+        )
+    )
 
 
 PERSON_FIELDS = (
@@ -126,4 +160,4 @@ def person_form(context, pp) -> SafeString:
     person = pp.person
     shown = tuple(getattr(person, f) for f in PERSON_FIELDS) if person is not None else None
     key = (pp.role, pp.label, pp.birth_text, pp.death_text, shown, values["urls"]["person"])
-    return _fragment(context, "counter/_person.html", key, values)
+    return mark_safe(_renderer(context, "counter/_person.html")(key, values))  # noqa: S308
