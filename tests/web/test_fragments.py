@@ -107,3 +107,22 @@ def test_state_after_an_answer_is_what_reading_the_case_again_gives(clerk, clerk
         }
         assert [o.id for o in state.result.applicable] == [o.id for o in fresh.result.applicable]
         assert [q.fact.name for q in state.result.questions] == [q.fact.name for q in fresh.result.questions]
+
+
+def test_person_form_shows_each_change_of_any_field(clerk_client):
+    case = new_case(clerk_client)
+    url = reverse("case-person", args=[case.number])
+    base = {"role": "applicant", "name": "緑川\u3000花子", "kana": "", "address": "架空県みどり市本町1番"}
+    for changed in (
+        {},
+        {"phone": "0120-000-000"},
+        {"address": "架空県みどり市北町2番"},
+        {"kana": "ミドリカワ"},
+    ):
+        clerk_client.post(url, {**base, **changed})
+        page = _page(clerk_client, case)
+        form = page[page.index('data-role="applicant"') :]
+        form = form[: form.index("</details>")]
+        for value in {**base, **changed}.values():
+            if value and value != "applicant":
+                assert f'value="{value}"' in form, (changed, value)

@@ -18,6 +18,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from madoguchi.web.forms import PersonForm
+
 register = template.Library()
 
 MAX_FRAGMENTS = 5000  # per loaded catalog and process; a fragment is ~1 KB
@@ -138,19 +140,8 @@ def answered_rows(context, answered) -> SafeString:
     )
 
 
-PERSON_FIELDS = (
-    "name",
-    "kana",
-    "kana_confirmed",
-    "birth_date",
-    "death_date",
-    "sex",
-    "postal_code",
-    "address",
-    "phone",
-    "relationship",
-    "source",
-)
+# What a person form shows: the fields the clerk edits and where the data came from.
+PERSON_FIELDS = (*PersonForm.Meta.fields, "source")
 
 
 @register.simple_tag(takes_context=True)
