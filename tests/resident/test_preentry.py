@@ -270,15 +270,20 @@ def test_api_throttles_failures_only(preentry):
     assert take(api, code).status_code == 429  # now everything waits
 
 
-def test_summary_pdf_text(preentry, client):
+def _summary_pdf_through(client, tool: str, *args: str) -> str:
+    """The resident's summary PDF after a full walk, passed through a poppler tool (skips without it)."""
     import shutil
 
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} not installed (apt-get install poppler-utils)")
     walk_preentry(client, lang="ja")
     pdf = client.get("/e/ev/summary.pdf").content
-    out = subprocess.run([pdftotext, "-", "-"], input=pdf, capture_output=True, timeout=30).stdout.decode()
+    return subprocess.run([path, *args], input=pdf, capture_output=True, timeout=30).stdout.decode()
+
+
+def test_summary_pdf_text(preentry, client):
+    out = _summary_pdf_through(client, "pdftotext", "-", "-")
     assert "必要な手続きと持ち物" in out and "必ずする届" in out and "国保の届" in out and "市民課" in out
 
 
@@ -302,15 +307,7 @@ def test_a_bad_value_keeps_the_earlier_answer(preentry, client):
 
 
 def test_summary_pdf_embeds_every_font(preentry, client):
-    import re
-    import shutil
-
-    pdffonts = shutil.which("pdffonts")
-    if pdffonts is None:
-        pytest.skip("pdffonts not installed (apt-get install poppler-utils)")
-    walk_preentry(client, lang="ja")
-    pdf = client.get("/e/ev/summary.pdf").content
-    out = subprocess.run([pdffonts, "-"], input=pdf, capture_output=True, timeout=30).stdout.decode()
+    out = _summary_pdf_through(client, "pdffonts", "-")
     rows = [line for line in out.splitlines()[2:] if line.strip()]
     assert rows
     for line in rows:  # columns: name type encoding emb sub uni object id

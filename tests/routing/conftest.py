@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -166,3 +170,86 @@ KOKUHO_CASE = {
         "applicant": {"name": "窓口 花子", "relationship": "妻"},
     },
 }
+
+
+# --- `madoguchi …` in subprocesses (the worker tests) ---------------------------------------------------
+
+FINISH_CASES = """
+import django, json, sys
+django.setup()
+from django.contrib.auth.models import User
+from madoguchi.web.routing.cases import create_case
+sys.path.insert(0, {tests!r})
+from routing_payload import KOKUHO_CASE
+import copy
+user = User.objects.create_user("clerk")
+for i in range(3):
+    data = copy.deepcopy(KOKUHO_CASE)
+    data["persons"]["deceased"]["name"] = f"窓口 太郎{{i}}"
+    create_case({{**data, "finish": True}}, user)
+"""
+
+DELIVERY_REPORT = """
+import django, json
+django.setup()
+from madoguchi.web.routing.models import Delivery, DeliveryAttempt
+print(json.dumps({
+    "status": sorted(Delivery.objects.values_list("idempotency_key", "status")),
+    "unfinished": list(DeliveryAttempt.objects.filter(error__contains="stopped").values_list("delivery__idempotency_key", flat=True)),
+}))
+"""
+
+
+def worker_env(tmp_path: Path, catalog: Path, **extra: str) -> dict[str, str]:
+    """The environment for `madoguchi …` subprocesses: their own home and catalog, SQLite unless
+    ``DATABASE_URL`` is given in ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="madoguchi.web.settings",
+        MADOGUCHI_HOME=str(tmp_path / "var"),
+        MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(30),
+        MADOGUCHI_CATALOG=str(catalog),
+        **extra,
+    )
+    return env
+
+
+def run_madoguchi(env: dict[str, str], *args: str, code: str | None = None, timeout: float = 120) -> str:
+    """`madoguchi *args` (or Python ``code``) in a subprocess; fails the test unless it exits 0."""
+    cmd = [sys.executable, "-c", code] if code else [sys.executable, "-m", "madoguchi", *args]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def finish_kokuho_cases(tmp_path: Path, env: dict[str, str]) -> None:
+    """Migrate the subprocesses' database and finish three kokuho cases there (six deliveries)."""
+    payload_dir = tmp_path / "py"
+    payload_dir.mkdir()
+    (payload_dir / "routing_payload.py").write_text(f"KOKUHO_CASE = {KOKUHO_CASE!r}\n", encoding="utf-8")
+    (tmp_path / "var").mkdir()
+    run_madoguchi(env, "manage", "migrate", "-v", "0")
+    run_madoguchi(env, code=FINISH_CASES.format(tests=str(payload_dir)))
+
+
+def start_worker(env: dict[str, str], **output) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "madoguchi", "worker", "--interval", "0.2"], env=env, text=True, **output
+    )
+
+
+def wait_for_first_delivery_call(worker: subprocess.Popen, core: FakeCore, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while core.requests == 0:
+        assert time.monotonic() < deadline, "the worker never called the core system"
+        assert worker.poll() is None, "the worker exited"
+        time.sleep(0.01)
+
+
+def assert_each_record_applied_once(report: dict, core: FakeCore, drop: Path) -> None:
+    assert len(report["status"]) == 6
+    http_keys = {k for k, _ in report["status"] if k.endswith("hoken-api")}
+    assert set(core.applied) == http_keys  # every record arrived, each applied once
+    assert sorted(p.name for p in drop.iterdir()) == sorted(
+        k + ".csv" for k, _ in report["status"] if k.endswith(".juki")
+    )

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
 
-from .conftest import make_catalog
-
-
-def _env(tmp_path, catalog):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="madoguchi.web.settings",
-        MADOGUCHI_HOME=str(tmp_path / "var"),
-        MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(30),
-        MADOGUCHI_CATALOG=str(catalog),
-    )
-    return env
+from .conftest import make_catalog, start_worker, worker_env
 
 
 def _madoguchi(env, *args):
@@ -29,7 +16,7 @@ def _madoguchi(env, *args):
 
 def test_worker_commands(tmp_path, fake_core):
     drop = tmp_path / "drop"
-    env = _env(tmp_path, make_catalog(tmp_path / "catalog", drop, fake_core.url))
+    env = worker_env(tmp_path, make_catalog(tmp_path / "catalog", drop, fake_core.url))
     assert _madoguchi(env, "manage", "migrate", "-v", "0").returncode == 0
 
     r = _madoguchi(env, "worker", "--check")  # the token variable is not set
@@ -55,15 +42,9 @@ def test_worker_stops_on_sigterm(tmp_path, fake_core):
     import signal
     import time
 
-    env = _env(tmp_path, make_catalog(tmp_path / "catalog", tmp_path / "drop", fake_core.url))
+    env = worker_env(tmp_path, make_catalog(tmp_path / "catalog", tmp_path / "drop", fake_core.url))
     assert _madoguchi(env, "manage", "migrate", "-v", "0").returncode == 0
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "madoguchi", "worker", "--interval", "0.2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    worker = start_worker(env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(3)
     assert worker.poll() is None
     worker.send_signal(signal.SIGTERM)

@@ -8,13 +8,21 @@ import os
 import secrets
 import shlex
 import subprocess
-import sys
 import time
 
 import pytest
 
-from .conftest import KOKUHO_CASE, TOKEN, make_catalog
-from .test_worker_killed import REPORT, SETUP, _run
+from .conftest import (
+    DELIVERY_REPORT,
+    TOKEN,
+    assert_each_record_applied_once,
+    finish_kokuho_cases,
+    make_catalog,
+    run_madoguchi,
+    start_worker,
+    wait_for_first_delivery_call,
+    worker_env,
+)
 
 RESTART = os.environ.get("MADOGUCHI_TEST_PG_RESTART")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -58,42 +66,23 @@ def own_database():
 
 def test_database_restart_during_delivery(tmp_path, fake_core, own_database):
     drop = tmp_path / "drop"
-    catalog = make_catalog(tmp_path / "catalog", drop, fake_core.url)
-    payload_dir = tmp_path / "py"
-    payload_dir.mkdir()
-    (payload_dir / "routing_payload.py").write_text(f"KOKUHO_CASE = {KOKUHO_CASE!r}\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="madoguchi.web.settings",
+    env = worker_env(
+        tmp_path,
+        make_catalog(tmp_path / "catalog", drop, fake_core.url),
         DATABASE_URL=own_database,
-        MADOGUCHI_HOME=str(tmp_path / "var"),
-        MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(30),
-        MADOGUCHI_CATALOG=str(catalog),
         MADOGUCHI_TEST_CORE_TOKEN=TOKEN,
         MADOGUCHI_DELIVERY_LEASE_SECONDS="2",
         MADOGUCHI_DELIVERY_BACKOFF_SECONDS="0.1",
         MADOGUCHI_DELIVERY_BACKOFF_MAX_SECONDS="0.5",
     )
-    (tmp_path / "var").mkdir()
-    _run(env, "manage", "migrate", "-v", "0")
-    _run(env, code=SETUP.format(tests=str(payload_dir)))
+    finish_kokuho_cases(tmp_path, env)
 
     # Each record takes a moment at the core system, so the restart lands in the middle of delivering.
     fake_core.apply_then_hang_until = time.time() + 30
     fake_core.hang_seconds = 0.5
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "madoguchi", "worker", "--interval", "0.2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while fake_core.requests == 0:
-            assert time.monotonic() < deadline, "the worker never called the core system"
-            assert worker.poll() is None, "the worker exited"
-            time.sleep(0.01)
+        wait_for_first_delivery_call(worker, fake_core)
         restarted = subprocess.run(shlex.split(RESTART), capture_output=True, text=True, timeout=120)
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr
         fake_core.apply_then_hang_until = 0
@@ -101,7 +90,7 @@ def test_database_restart_during_delivery(tmp_path, fake_core, own_database):
         deadline = time.monotonic() + 90
         while True:
             try:
-                report = json.loads(_run(env, code=REPORT))
+                report = json.loads(run_madoguchi(env, code=DELIVERY_REPORT))
             except AssertionError:
                 report = None  # the database is still starting
             if report and report["status"] and all(status == "delivered" for _, status in report["status"]):
@@ -113,9 +102,4 @@ def test_database_restart_during_delivery(tmp_path, fake_core, own_database):
         worker.terminate()
         worker.wait(timeout=20)
 
-    assert len(report["status"]) == 6
-    http_keys = {k for k, _ in report["status"] if k.endswith("hoken-api")}
-    assert set(fake_core.applied) == http_keys  # every record arrived, each applied once
-    assert sorted(p.name for p in drop.iterdir()) == sorted(
-        k + ".csv" for k, _ in report["status"] if k.endswith(".juki")
-    )
+    assert_each_record_applied_once(report, fake_core, drop)
