@@ -12,7 +12,7 @@ from madoguchi.catalog.models import Department, Fact, Procedure
 from madoguchi.guide import Outcome
 from madoguchi.rules.evaluate import format_value
 from madoguchi.wareki import format_both, format_wareki
-from madoguchi.web.models import CaseFact, ProcedureMark
+from madoguchi.web.models import ProcedureMark
 from madoguchi.web.services import CaseState
 
 HANDLING_LABELS = {
@@ -100,7 +100,6 @@ def group_by_department(views: list[ProcedureView], order: list[str]) -> list[De
 
 def _answered(state: CaseState) -> list[AnsweredFact]:
     out = []
-    source_labels = dict(CaseFact.Source.choices)
     for name, row in sorted(state.rows.items(), key=lambda kv: (kv[1].sequence, kv[1].id)):
         fact = state.catalog.facts.get(name)
         if fact is None:
@@ -110,7 +109,7 @@ def _answered(state: CaseState) -> list[AnsweredFact]:
         else:
             value = state.known.get(name)
             shown = format_both(value) if isinstance(value, date) else format_value(fact, value)
-        out.append(AnsweredFact(fact, shown, source_labels.get(row.source, row.source), row.skipped))
+        out.append(AnsweredFact(fact, shown, row.get_source_display(), row.skipped))
     return out
 
 

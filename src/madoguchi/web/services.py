@@ -40,9 +40,10 @@ class FactRow:
     id: int
 
     def get_source_display(self) -> str:
-        return dict(CaseFact.Source.choices).get(self.source, self.source)
+        return _SOURCE_LABELS.get(self.source, self.source)
 
 
+_SOURCE_LABELS = dict(CaseFact.Source.choices)
 _ROW_FIELDS = ("name", "value", "skipped", "source", "sequence", "id")
 
 

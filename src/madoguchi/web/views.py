@@ -167,26 +167,21 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     fact = catalog.facts.get(name)
     skip = request.POST.get("skip") == "1"
     # The case row is locked while its facts are read and the answer written, so the panels rendered from
-    # that state (without reading the case again) show every answer committed before this one.
+    # that state (without reading the case again) show every answer committed before this one. A refusal
+    # answers from inside the block: nothing was written.
     with transaction.atomic():
         case = _case(number, for_update=True)
         if case.status != Case.Status.OPEN:
-            refused = (409, None, "案内済みの案件は変更できません。")
-        elif fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
+            return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+        if fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
             return HttpResponseBadRequest("unknown question")
-        else:
-            refused = None
-            try:
-                value = None if skip else parse_answer(fact, request.POST.get("value", ""))
-            except FactValueError as exc:
-                message = str(exc).split(": ", 1)[-1]
-                refused = (422, name, f"{fact.label}: {message}")
-        if refused is None:
-            state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
-            audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
-    if refused is not None:
-        status, ask, error = refused
-        return _panels(request, case, ask=ask, error=error, status=status)
+        try:
+            value = None if skip else parse_answer(fact, request.POST.get("value", ""))
+        except FactValueError as exc:
+            message = str(exc).split(": ", 1)[-1]
+            return _panels(request, case, ask=name, error=f"{fact.label}: {message}", status=422)
+        state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
+        audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
     return _panels(request, case, state=state)
 
 
