@@ -69,6 +69,31 @@ class LiveServer:
         self.start()
 
 
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"(not readable: {exc})"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows what the server and the page said, so a CI failure can be read
+    without re-running it."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for name in ("madoguchi_server", "card_agent_server"):
+        server = item.funcargs.get(name)
+        if isinstance(server, LiveServer):
+            report.sections.append((f"{name} log (tail)", _tail(server.log)))
+            report.sections.append((f"{name} access log (tail)", _tail(server.home / "access.log")))
+    page = item.funcargs.get("page")
+    if page is not None and getattr(page, "console_log", None):
+        report.sections.append(("browser console", "\n".join(page.console_log[-40:])))
+
+
 @pytest.fixture(scope="session")
 def madoguchi_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("e2e-home")
@@ -135,7 +160,11 @@ def page(browser, madoguchi_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.csp_errors = []
+    page.console_log = []
     page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
+    page.on("console", lambda m: page.console_log.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: page.console_log.append(f"pageerror: {e}"))
+    page.on("response", lambda r: r.status >= 400 and page.console_log.append(f"HTTP {r.status} {r.url}"))
     yield page
     context.close()
 

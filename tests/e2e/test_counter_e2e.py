@@ -150,7 +150,8 @@ def test_keyboard_only_answers(page, madoguchi_server):
     page.focus("button[name=event][value=okuyami]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"))
-    # The date field has the focus: type and press Enter.
+    # The date field has the focus as soon as the page is there: type and press Enter.
+    page.wait_for_function("() => document.activeElement?.matches('form.question input.date-input')")
     page.keyboard.type("R8.11.20")
     page.keyboard.press("Enter")
     page.wait_for_function(

@@ -11,6 +11,11 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "panels") { focusQuestion(event.detail.target); }
   });
+  // `autofocus` alone is applied at the browser's next rendering step, which can come after the clerk
+  // (or a barcode reader) has started typing; focus the question as soon as the page is parsed.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.activeElement || document.activeElement === document.body) { focusQuestion(document); }
+  });
 
   document.addEventListener("click", function (event) {
     var el = event.target.closest("[data-action='print']");
