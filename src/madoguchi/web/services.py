@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -154,15 +154,32 @@ def save_answer(
     case.save(update_fields=["updated_at"])
 
 
+def lock_open_case(number: str) -> Case | None:
+    """Lock the open case ``number`` for a change and mark it changed now, in one statement
+    (``UPDATE … RETURNING``: the row lock and ``updated_at`` without a ``SELECT … FOR UPDATE`` round trip
+    first). None when no open case has that number. Call inside a transaction."""
+    meta = Case._meta
+    quote = connection.ops.quote_name
+    updated_at, number_field, status = (meta.get_field(n) for n in ("updated_at", "number", "status"))
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    # Only names from the model's own metadata are put in the text (quoted); every value is a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote(updated_at.column)} = %s "  # noqa: S608
+        f"WHERE {quote(number_field.column)} = %s AND {quote(status.column)} = %s RETURNING {columns}"
+    )
+    params = [updated_at.get_db_prep_value(timezone.now(), connection), number, Case.Status.OPEN.value]
+    return next(iter(Case.objects.raw(sql, params)), None)
+
+
 def record_answer(
     state: CaseState, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
 ) -> CaseState:
     """Save one answer to the case ``state`` was just loaded for (inside the caller's transaction, with the
-    case locked) and return the new state without reading the case again."""
+    case locked and marked changed by ``lock_open_case``) and return the new state without reading the case
+    again."""
     case = state.case
     next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
     row = _write_fact(case, fact, value, user, skipped, source, next_seq, exists=fact.name in state.rows)
-    case.save(update_fields=["updated_at"])
     known, skipped_facts = dict(state.known), set(state.skipped)
     known.pop(fact.name, None)
     skipped_facts.discard(fact.name)

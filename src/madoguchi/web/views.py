@@ -23,6 +23,7 @@ from madoguchi.web.services import (
     current_catalog,
     finish_case,
     load_state,
+    lock_open_case,
     parse_answer,
     record_answer,
     save_answer,
@@ -165,24 +166,38 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     catalog = current_catalog()
     name = request.POST.get("fact", "")
     fact = catalog.facts.get(name)
+    if fact is None or not fact.askable:
+        return HttpResponseBadRequest("unknown question")
     skip = request.POST.get("skip") == "1"
-    # The case row is locked while its facts are read and the answer written, so the panels rendered from
-    # that state (without reading the case again) show every answer committed before this one. A refusal
-    # answers from inside the block: nothing was written.
+    try:
+        value = None if skip else parse_answer(fact, request.POST.get("value", ""))
+    except FactValueError as exc:
+        return _refuse_answer(request, _case(number), fact, str(exc).split(": ", 1)[-1])
+    # The case row is locked (and marked changed) while its facts are read and the answer written, so the
+    # panels rendered from that state (without reading the case again) show every answer committed before
+    # this one.
     with transaction.atomic():
-        case = _case(number, for_update=True)
-        if case.status != Case.Status.OPEN:
-            return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
-        if fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
-            return HttpResponseBadRequest("unknown question")
-        try:
-            value = None if skip else parse_answer(fact, request.POST.get("value", ""))
-        except FactValueError as exc:
-            message = str(exc).split(": ", 1)[-1]
-            return _panels(request, case, ask=name, error=f"{fact.label}: {message}", status=422)
-        state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
-        audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
+        case = lock_open_case(number) if len(number) <= 20 else None
+        if case is None or (fact.events and case.event_id not in fact.events):
+            transaction.set_rollback(True)  # nothing changed: not even the case's updated_at
+            refused = True
+        else:
+            refused = False
+            state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
+            audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
+    if refused:
+        return _refuse_answer(request, _case(number), fact)
     return _panels(request, case, state=state)
+
+
+def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None = None) -> HttpResponse:
+    """Why an answer was not saved: the case is finished, the question is not one of its event's, or the
+    value (``message``) could not be read."""
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    if fact.events and case.event_id not in fact.events:
+        return HttpResponseBadRequest("unknown question")
+    return _panels(request, case, ask=fact.name, error=f"{fact.label}: {message}", status=422)
 
 
 @require_POST
