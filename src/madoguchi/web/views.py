@@ -66,11 +66,10 @@ def role_required(*roles):
     return decorator
 
 
-def _case(number: str, for_update: bool = False) -> Case:
+def _case(number: str) -> Case:
     if len(number) > 20:
         raise Http404
-    cases = Case.objects.select_for_update() if for_update else Case.objects
-    return get_object_or_404(cases, number=number)
+    return get_object_or_404(Case, number=number)
 
 
 @require_GET
