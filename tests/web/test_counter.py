@@ -429,3 +429,14 @@ def test_user_and_roles_load_in_one_query(db, django_assert_num_queries):
     nobody.save()
     assert backend.get_user(nobody.pk) is None
     assert backend.get_user(10**9) is None
+
+
+def test_an_answer_refused_by_a_case_reopened_meanwhile_asks_to_try_again(clerk_client, monkeypatch):
+    from madoguchi.web import views
+
+    case = new_case(clerk_client)
+    # The lock found no open case (finished at that moment), then the case was reopened before the reply.
+    monkeypatch.setattr(views, "lock_open_case", lambda number: None)
+    response = answer(clerk_client, case, "h.members", "3")
+    assert response.status_code == 409 and "もう一度入力してください" in response.content.decode()
+    assert not CaseFact.objects.filter(case=case).exists()

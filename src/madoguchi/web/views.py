@@ -196,6 +196,10 @@ def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None =
         return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
     if fact.events and case.event_id not in fact.events:
         return HttpResponseBadRequest("unknown question")
+    if message is None:  # reopened between the refusal and this read
+        return _panels(
+            request, case, error="案件の状態が変わりました。もう一度入力してください。", status=409
+        )
     return _panels(request, case, ask=fact.name, error=f"{fact.label}: {message}", status=422)
 
 
