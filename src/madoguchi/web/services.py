@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from madoguchi.catalog import Catalog, get_catalog
@@ -127,8 +127,11 @@ def _json(value: Any) -> Any:
 
 
 def _write_fact(
-    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, exists: bool = True
+    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, stored_id: int | None
 ) -> FactRow:
+    """Write one answer: an UPDATE of the stored row ``stored_id`` the caller has just read, an INSERT when it
+    read none (or the row has gone meanwhile). The counter's hottest write, without update_or_create's
+    SELECT and savepoints, and without reading the row back: the new row is what was written."""
     values = {
         "value": None if skipped else _json(value),
         "skipped": skipped,
@@ -136,11 +139,10 @@ def _write_fact(
         "updated_by": user,
         "sequence": sequence,
     }
-    # An UPDATE for a stored fact, an INSERT for a new one (``exists=False``: the caller has just read the
-    # case under lock): the counter's hottest write, without update_or_create's SELECT and savepoints.
-    stored = CaseFact.objects.filter(case=case, name=fact.name)
-    if exists and stored.update(**values, updated_at=timezone.now()):
-        return FactRow(*stored.values_list(*_ROW_FIELDS).get())
+    if stored_id is not None and CaseFact.objects.filter(pk=stored_id).update(
+        **values, updated_at=timezone.now()
+    ):
+        return FactRow(fact.name, values["value"], skipped, source, sequence, stored_id)
     row = CaseFact.objects.create(case=case, name=fact.name, **values)
     return FactRow(*(getattr(row, f) for f in _ROW_FIELDS))
 
@@ -149,8 +151,9 @@ def _write_fact(
 def save_answer(
     case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
 ) -> None:
-    next_seq = (case.facts.aggregate(m=Max("sequence"))["m"] or 0) + 1
-    _write_fact(case, fact, value, user, skipped, source, next_seq)
+    # One query for both: the next sequence number and the row to update, if the fact is stored already.
+    read = case.facts.aggregate(last=Max("sequence"), stored_id=Max("id", filter=Q(name=fact.name)))
+    _write_fact(case, fact, value, user, skipped, source, (read["last"] or 0) + 1, read["stored_id"])
     case.save(update_fields=["updated_at"])
 
 
@@ -179,7 +182,8 @@ def record_answer(
     again."""
     case = state.case
     next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
-    row = _write_fact(case, fact, value, user, skipped, source, next_seq, exists=fact.name in state.rows)
+    stored = state.rows.get(fact.name)
+    row = _write_fact(case, fact, value, user, skipped, source, next_seq, stored.id if stored else None)
     known, skipped_facts = dict(state.known), set(state.skipped)
     known.pop(fact.name, None)
     skipped_facts.discard(fact.name)
