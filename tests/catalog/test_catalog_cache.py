@@ -39,3 +39,12 @@ def test_catalog_is_reloaded_after_an_edit_but_files_are_not_checked_on_every_ca
 
     clock[0] += loader.RECHECK_SECONDS
     assert loader.get_catalog(root) is second  # checked again, nothing changed: kept
+
+
+def test_a_fact_is_used_by_the_events_it_names_or_by_all_when_it_names_none():
+    from madoguchi.catalog.models import Fact
+
+    named = Fact(name="a.b", type="bool", label="A", question="A?", events=["okuyami", "birth"])
+    everywhere = Fact(name="a.c", type="bool", label="C", question="C?")
+    assert named.used_in("okuyami") and named.used_in("birth") and not named.used_in("tennyu")
+    assert everywhere.used_in("okuyami") and everywhere.used_in("tennyu")

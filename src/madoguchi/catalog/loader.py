@@ -139,7 +139,7 @@ class Catalog:
         return [p for p in self.procedures.values() if event_id in p.events]
 
     def facts_for(self, event_id: str) -> list[Fact]:
-        return [f for f in self.facts.values() if not f.events or event_id in f.events]
+        return [f for f in self.facts.values() if f.used_in(event_id)]
 
     def param_values(self) -> dict[str, Any]:
         return {k: p.value for k, p in self.parameters.items()}

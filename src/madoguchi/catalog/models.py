@@ -128,6 +128,10 @@ class Fact(Strict):
     def askable(self) -> bool:
         return self.derive is None and self.question is not None
 
+    def used_in(self, event_id: str) -> bool:
+        """Whether life event ``event_id`` uses this fact (a fact naming no events is used by all)."""
+        return not self.events or event_id in self.events
+
     @model_validator(mode="after")
     def _check(self) -> Fact:
         if self.type == "choice":

@@ -98,7 +98,7 @@ def render_command(args) -> int:
             name = f"{role}.{attr}"
             value = getattr(person, attr)
             fact = catalog.facts.get(name)
-            if value and fact and name not in known and (not fact.events or args.event in fact.events):
+            if value and fact and name not in known and fact.used_in(args.event):
                 known[name] = value
     try:
         today = date.fromisoformat(args.date) if args.date else date.today()

@@ -71,7 +71,7 @@ def coerce_facts(
         fact = facts.get(name)
         if fact is None:
             raise FactValueError(str(name), "unknown fact name")
-        if event_id and fact.events and event_id not in fact.events:
+        if event_id and not fact.used_in(event_id):
             raise FactValueError(name, f"this fact is not part of life event {event_id!r}")
         if value is None:
             continue

@@ -71,7 +71,7 @@ def facts_for_catalog(proposed: dict[str, Any], catalog, event_id: str) -> dict[
         fact = catalog.facts.get(name)
         if fact is None or "registry" not in (fact.sources or ()):
             continue
-        if fact.events and event_id not in fact.events:
+        if not fact.used_in(event_id):
             continue
         try:
             out[name] = coerce_value(fact, value)

@@ -177,7 +177,7 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     # this one.
     with transaction.atomic():
         case = lock_open_case(number) if len(number) <= 20 else None
-        if case is None or (fact.events and case.event_id not in fact.events):
+        if case is None or not fact.used_in(case.event_id):
             transaction.set_rollback(True)  # nothing changed: not even the case's updated_at
             refused = True
         else:
@@ -194,7 +194,7 @@ def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None =
     value (``message``) could not be read."""
     if case.status != Case.Status.OPEN:
         return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
-    if fact.events and case.event_id not in fact.events:
+    if not fact.used_in(case.event_id):
         return HttpResponseBadRequest("unknown question")
     if message is None:  # reopened between the refusal and this read
         return _panels(
@@ -287,7 +287,7 @@ def case_person(request: HttpRequest, number: str) -> HttpResponse:
         for (fact_role, field_name), fact_name in PERSON_FACTS.items():
             value = getattr(person, field_name, None)
             fact = catalog.facts.get(fact_name)
-            if fact_role == role and value and fact and (not fact.events or case.event_id in fact.events):
+            if fact_role == role and value and fact and fact.used_in(case.event_id):
                 save_answer(case, fact, value, request.user, source=person.source)
         audit(request, "case.person", case, role=role)
     return _panels(request, case)

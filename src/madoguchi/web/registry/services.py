@@ -180,7 +180,7 @@ def store_card_reading(case: Case, evidence: dict[str, str], user) -> tuple[Card
             person.updated_by = user
             person.save()
             fact = catalog.facts.get("applicant.birth_date")
-            if fact and (not fact.events or case.event_id in fact.events):
+            if fact and fact.used_in(case.event_id):
                 save_answer(case, fact, a.birth_date, user, source=CaseFact.Source.CARD)
     return record, valid
 

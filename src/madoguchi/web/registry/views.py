@@ -203,7 +203,7 @@ def override(request: HttpRequest, number: str) -> HttpResponse:
     catalog = current_catalog()
     name = request.POST.get("fact", "")
     fact = catalog.facts.get(name)
-    if fact is None or (fact.events and case.event_id not in fact.events) or not fact.askable:
+    if fact is None or not fact.used_in(case.event_id) or not fact.askable:
         return HttpResponseBadRequest("unknown fact")
     reason = (request.POST.get("reason") or "").strip()
     if not reason:

@@ -59,12 +59,7 @@ def import_answers(case: Case, data: dict, user) -> tuple[int, int, list[str]]:
         return 0, 0, []
     for name, raw in answers.items():
         fact = catalog.facts.get(name)
-        if (
-            fact is None
-            or not fact.askable
-            or (fact.events and case.event_id not in fact.events)
-            or name in existing
-        ):
+        if fact is None or not fact.askable or not fact.used_in(case.event_id) or name in existing:
             ignored += 1
             continue
         if raw is None:
@@ -320,7 +315,7 @@ def _answer(request: HttpRequest, case: Case, user, lang: str) -> str | None:
     catalog = current_catalog()
     name = request.POST.get("fact", "")
     fact = catalog.facts.get(name)
-    if fact is None or not fact.askable or (fact.events and case.event_id not in fact.events):
+    if fact is None or not fact.askable or not fact.used_in(case.event_id):
         return i18n.t("bad_value", lang)
     if request.POST.get("action") == "skip":
         save_answer(case, fact, None, user, skipped=True, source=RESIDENT)

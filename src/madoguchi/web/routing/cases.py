@@ -70,7 +70,7 @@ def validate_payload(data: Any) -> dict:
         raw_facts = {}
     for name, value in raw_facts.items():
         fact = catalog.facts.get(name)
-        if fact is None or (isinstance(event, str) and fact.events and event not in fact.events):
+        if fact is None or (isinstance(event, str) and not fact.used_in(event)):
             errors[f"facts.{name}"] = "この出来事にない事実名です"
             continue
         if fact.derive is not None:

@@ -184,7 +184,7 @@ def _write_person(case: Case, ref: ValueRef, raw: str, user) -> None:
     fact_name = PERSON_FACTS.get((role, attr))
     fact = catalog.facts.get(fact_name) if fact_name else None
     value = getattr(person, attr)
-    if fact and value and (not fact.events or case.event_id in fact.events):
+    if fact and value and fact.used_in(case.event_id):
         save_answer(case, fact, value, user, source="interview")
 
 
