@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from madoguchi.cli.web_commands import default_workers
 from madoguchi.local_server import start_serve, stop
 
 USER, PASSWORD = "madoguchi", "madoguchi-demo"  # the demo clerk created by `madoguchi demo --no-serve`
@@ -317,12 +318,13 @@ def run(
     duration: float = 120.0,
     think: float = 1.0,
     ramp: float = 10.0,
-    workers: int = 8,
+    workers: int | None = None,
     threads: int = 1,
     seed: int = 20261127,
 ) -> dict[str, Any]:
     catalog = Path(catalog).resolve()
     plans = scenarios(catalog)
+    workers = workers or default_workers()  # as `madoguchi serve`
     server = Server(catalog, workers, threads)
     stats = Stats()
     try:

@@ -55,7 +55,6 @@ BENCHMARKS = {"guide": _guide, "forms": _forms, "registry": _registry}
 
 def _load(args) -> dict:
     from madoguchi.bench import load
-    from madoguchi.cli.web_commands import default_workers
 
     if not (1 <= args.counters <= 500 and 1 <= args.cases <= 50 and 1 <= args.duration <= 1800):
         raise CommandError("bounds: --counters 1–500, --cases 1–50, --duration 1–1800 seconds")
@@ -69,7 +68,7 @@ def _load(args) -> dict:
             duration=args.duration,
             think=args.think,
             ramp=args.ramp,
-            workers=args.server_workers or default_workers(),
+            workers=args.server_workers,
             threads=args.server_threads,
         )
     except (RuntimeError, ValueError) as exc:
