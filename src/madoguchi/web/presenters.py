@@ -12,7 +12,8 @@ from madoguchi.catalog.models import Department, Fact, Procedure
 from madoguchi.guide import Outcome
 from madoguchi.rules.evaluate import format_value
 from madoguchi.wareki import format_both, format_wareki
-from madoguchi.web.models import ProcedureMark
+from madoguchi.web import rowsql
+from madoguchi.web.models import CasePerson, ProcedureMark
 from madoguchi.web.services import CaseState
 
 HANDLING_LABELS = {
@@ -132,11 +133,9 @@ class PersonPanel:
 
 
 def _persons(state: CaseState) -> list[PersonPanel]:
-    from madoguchi.web.models import CasePerson
-
     event = state.catalog.events[state.case.event_id]
     roles = ["deceased", "applicant"] if event.subject == "deceased" else ["applicant"]
-    stored = {p.role: p for p in state.case.persons.all()}
+    stored = {p.role: p for p in rowsql.select_models(CasePerson, case_id=state.case.pk)}
     labels = dict(CasePerson.PersonRole.choices)
     panels = []
     for role in roles:

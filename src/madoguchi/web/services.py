@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from madoguchi.catalog.models import Fact
 from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
 from madoguchi.guide import guide_for as cached_guide
 from madoguchi.wareki import parse_date
+from madoguchi.web import rowsql
 from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark
 
 
@@ -66,7 +67,10 @@ def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
     """The case's answers and marks, and the guide's result for them (``evaluate=False`` leaves the result
     out for a caller about to change the answers, see ``record_answer``)."""
     guide = guide_for(case.event_id)
-    rows = {r[0]: FactRow(*r) for r in CaseFact.objects.filter(case=case).values_list(*_ROW_FIELDS)}
+    rows = {
+        r[0]: FactRow(*r)
+        for r in rowsql.select(CaseFact, _ROW_FIELDS, order_by=("sequence", "id"), case_id=case.pk)
+    }
     known: dict[str, Any] = {}
     skipped: set[str] = set()
     for name, row in rows.items():
@@ -82,7 +86,7 @@ def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
             )
         except (FactValueError, TypeError, ValueError):
             continue  # the catalog changed the fact's type; the question will be asked again
-    marks = {m.procedure_id: m for m in case.marks.all()}
+    marks = {m.procedure_id: m for m in rowsql.select_models(ProcedureMark, case_id=case.pk)}
     return CaseState(
         case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped) if evaluate else None
     )
@@ -132,19 +136,19 @@ def _write_fact(
     """Write one answer: an UPDATE of the stored row ``stored_id`` the caller has just read, an INSERT when it
     read none (or the row has gone meanwhile). The counter's hottest write, without update_or_create's
     SELECT and savepoints, and without reading the row back: the new row is what was written."""
+    now = timezone.now()
     values = {
         "value": None if skipped else _json(value),
         "skipped": skipped,
         "source": source,
-        "updated_by": user,
+        "updated_by_id": user.pk if user is not None else None,
+        "updated_at": now,
         "sequence": sequence,
     }
-    if stored_id is not None and CaseFact.objects.filter(pk=stored_id).update(
-        **values, updated_at=timezone.now()
-    ):
+    if stored_id is not None and rowsql.update(CaseFact, values, id=stored_id):
         return FactRow(fact.name, values["value"], skipped, source, sequence, stored_id)
-    row = CaseFact.objects.create(case=case, name=fact.name, **values)
-    return FactRow(*(getattr(row, f) for f in _ROW_FIELDS))
+    row_id = rowsql.insert(CaseFact, case_id=case.pk, name=fact.name, **values)
+    return FactRow(fact.name, values["value"], skipped, source, sequence, row_id)
 
 
 @transaction.atomic
@@ -161,17 +165,10 @@ def lock_open_case(number: str) -> Case | None:
     """Lock the open case ``number`` for a change and mark it changed now, in one statement
     (``UPDATE … RETURNING``: the row lock and ``updated_at`` without a ``SELECT … FOR UPDATE`` round trip
     first). None when no open case has that number. Call inside a transaction."""
-    meta = Case._meta
-    quote = connection.ops.quote_name
-    updated_at, number_field, status = (meta.get_field(n) for n in ("updated_at", "number", "status"))
-    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
-    # Only names from the model's own metadata are put in the text (quoted); every value is a parameter.
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {quote(updated_at.column)} = %s "  # noqa: S608
-        f"WHERE {quote(number_field.column)} = %s AND {quote(status.column)} = %s RETURNING {columns}"
+    changed = rowsql.update_returning(
+        Case, {"updated_at": timezone.now()}, number=number, status=Case.Status.OPEN.value
     )
-    params = [updated_at.get_db_prep_value(timezone.now(), connection), number, Case.Status.OPEN.value]
-    return next(iter(Case.objects.raw(sql, params)), None)
+    return changed[0] if changed else None
 
 
 def record_answer(
@@ -199,7 +196,15 @@ def record_answer(
 def audit(request, action: str, case: Case | None = None, **detail) -> None:
     user = request.user if request is not None and request.user.is_authenticated else None
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    AuditEvent.objects.create(user=user, action=action, case=case, detail=detail, ip=ip)
+    rowsql.insert(
+        AuditEvent,
+        at=timezone.now(),
+        user_id=user.pk if user is not None else None,
+        action=action,
+        case_id=case.pk if case is not None else None,
+        detail=detail,
+        ip=ip,
+    )
 
 
 def finish_case(case: Case, request=None) -> Case:

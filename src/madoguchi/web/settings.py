@@ -125,6 +125,7 @@ AXES_VERBOSE = False
 
 # Counter PCs are shared: sessions end after 30 idle minutes and when the browser closes. Activity renews
 # the session at most once a minute (madoguchi.web.middleware.SessionTouchMiddleware).
+SESSION_ENGINE = "madoguchi.web.sessions"  # database sessions, read without the ORM (decision 0012)
 SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_SESSION_SECONDS", str(30 * 60)))
 MADOGUCHI_SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
