@@ -243,9 +243,15 @@ def test_card_agent_command(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # The old variable name (which meant the agent's address on the server) is refused with the new one named.
+    old = {**env, "MADOGUCHI_CARD_AGENT_ORIGIN": ORIGIN, "MADOGUCHI_CARD_AGENT_TOKEN": TOKEN}
+    proc = subprocess.run(cmd[:-2], capture_output=True, text=True, env=old, timeout=60)
+    assert proc.returncode == 2 and "MADOGUCHI_CARD_AGENT_ALLOWED_ORIGIN" in proc.stderr
+    assert "Traceback" not in proc.stderr
     env["MADOGUCHI_CARD_AGENT_TOKEN"] = TOKEN
+    env["MADOGUCHI_CARD_AGENT_ALLOWED_ORIGIN"] = ORIGIN  # the origin from the environment this time
     agent = subprocess.Popen(
-        [*cmd, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [*cmd[:-2], "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     try:
         deadline = time.monotonic() + 30
@@ -287,3 +293,24 @@ def test_serve_in_thread():
         server.server_close()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("http://127.0.0.1:8791", "http://127.0.0.1:8791"),
+        ("http://127.0.0.1:8791/", "http://127.0.0.1:8791"),
+        (" https://localhost:9000/agent ", "https://localhost:9000"),
+        ("http://[::1]:8791", "http://[::1]:8791"),
+        ("http://192.0.2.10:8791", ""),  # the agent listens on the counter PC's loopback only
+        ("https://madoguchi.example.lg.jp", ""),
+        ("ftp://127.0.0.1:8791", ""),
+        ("http://127.0.0.1:notaport", ""),
+        ("127.0.0.1:8791", ""),
+        ("", ""),
+    ],
+)
+def test_agent_origin_is_the_loopback_origin_of_the_address(url, origin):
+    from madoguchi.card.address import agent_origin
+
+    assert agent_origin(url) == origin

@@ -204,7 +204,7 @@ def card_agent_server(tmp_path_factory):
         MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
         MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
         MADOGUCHI_ACCESS_LOG=str(home / "access.log"),
-        MADOGUCHI_CARD_AGENT_ORIGIN=f"http://127.0.0.1:{config.port}",
+        MADOGUCHI_CARD_AGENT_URL=f"http://127.0.0.1:{config.port}",
         MADOGUCHI_CARD_AGENT_TOKEN=token,
         MADOGUCHI_CARD_CA_KEY=str(ca),
         MADOGUCHI_CARD_TEST_MODE="1",

@@ -238,3 +238,19 @@ def test_admin_shows_no_full_number(client, residents):
 def test_lookup_by_a_part_of_a_given_name(clerk_client, residents):
     page = clerk_client.get("/registry/", {"name": "太郎"}).content.decode()
     assert "窓口\u3000太郎" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "enabled"),
+    [("http://127.0.0.1:8791", True), ("http://192.0.2.10:8791", False), ("", False)],
+)
+def test_card_button_only_with_an_agent_address_the_page_may_reach(
+    clerk_client, residents, okuyami_case, monkeypatch, url, enabled
+):
+    # The CSP lets the page reach only the agent address's loopback origin; another address would fail in
+    # the browser, so the button says the agent is not set instead.
+    monkeypatch.setenv("MADOGUCHI_CARD_AGENT_URL", url)
+    monkeypatch.setenv("MADOGUCHI_CARD_AGENT_TOKEN", "t" * 24)
+    page = clerk_client.get(f"/cases/{okuyami_case.number}/").content.decode()
+    assert f'data-agent-url="{url if enabled else ""}"' in page
+    assert ("カードリーダー（card-agent）が設定されていません" in page) is not enabled

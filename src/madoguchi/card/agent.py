@@ -16,6 +16,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import errors as e
+from .address import LOOPBACK_HOSTS
 from .reading import read_card
 from .signature import TrustStore
 from .transport import CardTransport, VirtualTransport
@@ -65,7 +66,7 @@ class AgentConfig:
             out.append(
                 "the origin must look like https://madoguchi.example.lg.jp (scheme://host[:port], no path)"
             )
-        if self.host not in ("127.0.0.1", "::1", "localhost"):
+        if self.host not in LOOPBACK_HOSTS:
             out.append("the agent listens on the loopback interface only")
         return out
 

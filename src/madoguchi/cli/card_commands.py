@@ -52,7 +52,7 @@ def register(subparsers) -> None:
     p.add_argument("--token", help="pairing token (or env MADOGUCHI_CARD_AGENT_TOKEN)")
     p.add_argument(
         "--origin",
-        help="the server's origin, e.g. https://madoguchi.example.lg.jp (or env MADOGUCHI_CARD_AGENT_ORIGIN)",
+        help="the server's origin, e.g. https://madoguchi.example.lg.jp (or env MADOGUCHI_CARD_AGENT_ALLOWED_ORIGIN)",
     )
     p.add_argument(
         "--port",
@@ -268,7 +268,13 @@ def cmd_agent(args) -> int:
     from madoguchi.card.errors import CardError
 
     token = args.token or os.environ.get("MADOGUCHI_CARD_AGENT_TOKEN", "")
-    origin = args.origin or os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "")
+    origin = args.origin or os.environ.get("MADOGUCHI_CARD_AGENT_ALLOWED_ORIGIN", "")
+    if not origin and os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN"):
+        # The old name meant the server's origin here and the agent's address on the server; it was split.
+        raise CommandError(
+            "MADOGUCHI_CARD_AGENT_ORIGIN is no longer read: give the server's origin as "
+            "MADOGUCHI_CARD_AGENT_ALLOWED_ORIGIN (or --origin); see docs/card-agent.md"
+        )
     port = (
         args.port if args.port is not None else int(os.environ.get("MADOGUCHI_CARD_AGENT_PORT", DEFAULT_PORT))
     )

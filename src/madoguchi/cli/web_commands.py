@@ -191,11 +191,7 @@ def _demo_card_agent_env(args) -> None:
     home.mkdir(parents=True, exist_ok=True)
     agent_origin = f"http://127.0.0.1:{args.card_agent_port}"
     os.environ.setdefault("MADOGUCHI_CARD_AGENT_TOKEN", secrets.token_urlsafe(24))
-    origins = [o for o in os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",") if o]
-    os.environ["MADOGUCHI_CARD_AGENT_ORIGIN"] = ",".join(
-        [agent_origin, *[o for o in origins if o != agent_origin]]
-    )
-    os.environ.setdefault("MADOGUCHI_CARD_AGENT_URL", agent_origin)
+    os.environ["MADOGUCHI_CARD_AGENT_URL"] = agent_origin  # the demo's own agent, started below
     h = virtual_hierarchy()
     ca = home / "card-test-ca.pem"
     ca.write_text(key_file_text(h.ca.public_key(), h.ca_key_id, "virtual test CA of this demo run"))
@@ -242,6 +238,9 @@ def serve_command(args) -> int:
                 "note: MADOGUCHI_PREENTRY_API_KEY is not set; the counter cannot take submissions",
                 file=sys.stderr,
             )
+    else:
+        for note in card_agent_notes(os.environ):
+            print(f"note: {note}", file=sys.stderr)
     _setup_django()
     _check_catalog()
     if args.migrate:
@@ -249,6 +248,25 @@ def serve_command(args) -> int:
 
         call_command("migrate", interactive=False, verbosity=1)
     return _run_server(args.bind, workers=args.workers, threads=args.threads)
+
+
+def card_agent_notes(env) -> list[str]:
+    """What is wrong with the counter server's card agent settings (empty when nothing is)."""
+    from madoguchi.card.address import agent_origin
+
+    notes = []
+    url = env.get("MADOGUCHI_CARD_AGENT_URL", "")
+    if env.get("MADOGUCHI_CARD_AGENT_ORIGIN"):
+        notes.append(
+            "MADOGUCHI_CARD_AGENT_ORIGIN is no longer read: the counter page finds the card agent at "
+            "MADOGUCHI_CARD_AGENT_URL (docs/registry.md)"
+        )
+    if url and not agent_origin(url):
+        notes.append(
+            f"MADOGUCHI_CARD_AGENT_URL={url!r} is not an http(s) address on 127.0.0.1, ::1 or localhost, where "
+            "the card agent listens: 「カードを読み取る」 stays off"
+        )
+    return notes
 
 
 def _run_server(bind: str, workers: int, threads: int) -> int:

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import dj_database_url
 
+from madoguchi.card.address import agent_origin
 from madoguchi.web import settings_common as common
 
 PACKAGE_DIR = common.PACKAGE_DIR
@@ -148,8 +149,11 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
-        "connect-src": ["'self'"]
-        + [o for o in os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",") if o],
+        # The counter page also talks to the card agent on the counter PC (docs/registry.md).
+        "connect-src": [
+            "'self'",
+            *filter(None, [agent_origin(os.environ.get("MADOGUCHI_CARD_AGENT_URL", ""))]),
+        ],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

@@ -2,6 +2,7 @@ import os
 
 from django import template
 
+from madoguchi.card.address import agent_origin
 from madoguchi.web.models import CaseFact
 from madoguchi.web.registry.models import CardEvidence, CaseRegistryLink, FactOverride
 
@@ -9,11 +10,12 @@ register = template.Library()
 
 
 def agent_settings() -> dict:
-    """Where the counter page finds the local card agent (MADOGUCHI_CARD_AGENT_URL, default the first
-    MADOGUCHI_CARD_AGENT_ORIGIN, which is also what the CSP's connect-src allows) and the pairing token."""
-    url = os.environ.get("MADOGUCHI_CARD_AGENT_URL") or (
-        os.environ.get("MADOGUCHI_CARD_AGENT_ORIGIN", "").split(",")[0].strip()
-    )
+    """Where the counter page finds the local card agent (MADOGUCHI_CARD_AGENT_URL, whose origin the CSP's
+    connect-src allows) and the pairing token. An address the CSP would block (not http(s) on the loopback
+    interface) counts as not set, so the button says so instead of failing in the browser."""
+    url = os.environ.get("MADOGUCHI_CARD_AGENT_URL", "").strip()
+    if not agent_origin(url):
+        url = ""
     return {"url": url.rstrip("/"), "token": os.environ.get("MADOGUCHI_CARD_AGENT_TOKEN", "")}
 
 
