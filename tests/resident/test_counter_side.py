@@ -8,7 +8,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from madoguchi.web.models import AuditEvent, Case, CaseFact, Role
@@ -158,8 +160,12 @@ def test_screen_follows_the_clerk(clerk_client):
     assert "いつですか。" in page and 'hx-trigger="every 2s"' in page
     assert "<ruby>" not in page or "<rt>" in page
     version = re.search(r'data-version="([^"]+)"', page).group(1)
-    # Nothing changed: 204 keeps the screen as it is.
-    assert screen.get(reverse("screen-panel"), {"v": version}).status_code == 204
+    # Nothing changed: 204 keeps the screen as it is, from the session, the pairing and the case row alone
+    # (every screen asks every 2 s; the answers and the guide are not read).
+    with CaptureQueriesContext(connection) as queries:
+        assert screen.get(reverse("screen-panel"), {"v": version}).status_code == 204
+    assert not any("casefact" in q["sql"] for q in queries.captured_queries), queries.captured_queries
+    assert len(queries.captured_queries) <= 3
     # The clerk answers; the clerk's page says which question it now shows; the screen follows.
     clerk_client.post(reverse("case-answer", args=[case.number]), {"fact": "ev.date", "value": "2026-11-20"})
     clerk_client.post(reverse("screen-focus", args=[case.number]), {"fact": "p.householder"})

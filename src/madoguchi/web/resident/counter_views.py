@@ -239,9 +239,14 @@ def screen_pair(request: HttpRequest) -> HttpResponse:
 
 
 def _screen_context(
-    request: HttpRequest, pairing: ScreenPairing, lang: str, error: str | None = None
+    request: HttpRequest,
+    pairing: ScreenPairing,
+    lang: str,
+    error: str | None = None,
+    case: Case | None = None,
 ) -> dict:
-    case = Case.objects.filter(number=pairing.case_number).first()
+    if case is None:
+        case = Case.objects.filter(number=pairing.case_number).first()
     ctx = {**base_context(request, lang), "pairing": pairing, "case": case, "error": error}
     if case is None or not pairing.active:
         ctx["ended"] = True
@@ -288,10 +293,12 @@ def screen_panel(request: HttpRequest) -> HttpResponse:
         # Disconnected: forget the pairing and go back to the number form, ready for the next visitor.
         request.session.pop("screen_key", None)
         return HttpResponse(status=204, headers={"HX-Redirect": reverse("screen-pair")})
-    ctx = _screen_context(request, pairing, lang)
-    if not ctx.get("ended") and request.GET.get("v") == ctx["version"]:
-        return HttpResponse(status=204)  # nothing changed: htmx keeps what the resident may be typing
-    return render(request, "resident/_screen_panel.html", ctx)
+    # Every screen asks every 2 s: "nothing changed" is answered from the case row alone, without reading the
+    # answers or running the guide, and htmx keeps what the resident may be typing.
+    case = Case.objects.filter(number=pairing.case_number).first()
+    if case is not None and request.GET.get("v") == _version(case, pairing, lang):
+        return HttpResponse(status=204)
+    return render(request, "resident/_screen_panel.html", _screen_context(request, pairing, lang, case=case))
 
 
 @require_POST
