@@ -101,6 +101,8 @@ def test_conditions_and_names_outside_the_helpers_are_refused():
         rowsql.select(Case, ("nope",))
     with pytest.raises(ValueError, match="no column attribute"):
         rowsql.insert(Case, **{"number; DROP": "x"})
+    with pytest.raises(ValueError, match="'finished_at' is None: use the ORM for IS NULL"):
+        rowsql.select(Case, ("number",), finished_at=None)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -19,6 +19,7 @@ from django.db.models import Field, Model
 _OPERATORS = {"": "=", "gt": ">"}
 
 
+@lru_cache(maxsize=64)
 def _fields(model: type[Model]) -> dict[str, Field]:
     return {f.attname: f for f in model._meta.concrete_fields}
 
@@ -37,6 +38,8 @@ def _where(model: type[Model], where: dict[str, Any]) -> tuple[str, list[Any]]:
         attname, _, lookup = key.partition("__")
         if lookup not in _OPERATORS:
             raise ValueError(f"unsupported condition {key!r}")
+        if value is None:  # SQL's "= NULL" matches nothing, where the ORM would write IS NULL
+            raise ValueError(f"condition {key!r} is None: use the ORM for IS NULL")
         field = _field(model, attname)
         parts.append(f"{quote(field.column)} {_OPERATORS[lookup]} %s")
         params.append(field.get_db_prep_value(value, connection))
