@@ -376,13 +376,6 @@ def _mini_variant(tmp_path: Path, *replacements: tuple[str, str]) -> Guide:
     return Guide(load_catalog(folder), "ev")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Guide._probe_values takes int probes only from `fact <op> literal`; a parameter or a threshold on "
-    "the left gives no probes, so the fact is scored as settling every procedure waiting for it. Probing "
-    "those too (tried) makes okuyami's deceased.age get 15 probes and `madoguchi bench guide` p99 go from "
-    "0.46 ms to 4.5 ms, over the 1 ms goal: left for the lead to decide.",
-)
 @pytest.mark.parametrize(
     "rule",
     ["p.householder and h.members >= param.min_members", "p.householder and 2 <= h.members"],

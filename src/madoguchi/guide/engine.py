@@ -147,14 +147,19 @@ class Guide:
             elif fact.type == "choice":
                 probes[name] = set(fact.choice_values)
         numbers: dict[str, set[Any]] = {}
+        params = self.catalog.param_values()
         for rule in [*self.rules, *(r for _, r in self.derivations)]:
             for node in _walk(rule.node):
-                if isinstance(node, ast.Compare) and isinstance(node.left, ast.FactRef):
-                    spec = self.facts.get(node.left.name)
-                    if spec and spec.type == "int" and isinstance(node.right, ast.Literal):
-                        c = node.right.value
-                        if isinstance(c, int | float) and not isinstance(c, bool):
-                            numbers.setdefault(spec.name, set()).update({c - 1, c, c + 1})
+                if not isinstance(node, ast.Compare):
+                    continue
+                # The threshold may be written on either side, as a number or as a parameter.
+                for side, other in ((node.left, node.right), (node.right, node.left)):
+                    if not isinstance(side, ast.FactRef) or side.name.startswith("param."):
+                        continue
+                    spec = self.facts.get(side.name)
+                    c = _number(other, params)
+                    if spec and spec.type == "int" and c is not None:
+                        numbers.setdefault(spec.name, set()).update({c - 1, c, c + 1})
         for name, values in numbers.items():
             probes[name] = values
         return {k: tuple(sorted(v, key=repr)) for k, v in probes.items()}
@@ -266,6 +271,17 @@ def guide_for(catalog: Catalog, event_id: str) -> Guide:
     if guide is None:
         guide = catalog.guides[event_id] = Guide(catalog, event_id)
     return guide
+
+
+def _number(node: ast.Node, params: Mapping[str, Any]) -> int | float | None:
+    """The number a literal or a parameter stands for; None for anything else."""
+    if isinstance(node, ast.Literal):
+        value = node.value
+    elif isinstance(node, ast.FactRef) and node.name.startswith("param."):
+        value = params.get(node.name[len("param.") :])
+    else:
+        return None
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _walk(node: ast.Node):
