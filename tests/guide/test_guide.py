@@ -378,8 +378,12 @@ def _mini_variant(tmp_path: Path, *replacements: tuple[str, str]) -> Guide:
 
 @pytest.mark.parametrize(
     "rule",
-    ["p.householder and h.members >= param.min_members", "p.householder and 2 <= h.members"],
-    ids=["threshold as a parameter", "threshold on the left"],
+    [
+        "p.householder and h.members >= param.min_members",
+        "p.householder and 2 <= h.members",
+        "p.householder and param.min_members <= h.members",
+    ],
+    ids=["threshold as a parameter", "threshold on the left", "parameter on the left"],
 )
 def test_question_scores_do_not_depend_on_how_a_threshold_is_written(tmp_path, guide, rule):
     # The same rule as `h.members >= 2`: answering h.members settles householder for 1 of the 3 answers tried
