@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from .mapping import Mapping
-from .records import ITEMS, ItemError, ResidentRecord
+from .records import ITEMS, ITEMS_BY_KEY, ItemError, ResidentRecord
 
 MAX_REPORTED = 100_000  # a file that is wrong throughout stops being reported here
 
@@ -202,6 +202,17 @@ def _check_record(record: ResidentRecord, mapping: Mapping, report: ImportReport
             report._numbers[record.my_number] = line
     if record.status == "deceased" and record.removal_date is None:
         report.error(line, mapping.header_for("消除年月日"), "住民状態が死亡なのに消除年月日がありません")
+        ok = False
+    if record.resident_kind != "foreign":
+        for key in record.FOREIGN_ONLY:
+            if getattr(record, key):
+                name = ITEMS_BY_KEY[key].name
+                report.error(
+                    line, mapping.header_for(name), f"{name}は外国人住民の項目です（住民種別が日本人）"
+                )
+                ok = False
+    if record.tsusho_kana and not record.tsusho:
+        report.error(line, mapping.header_for("通称"), "通称フリガナがあるのに通称がありません")
         ok = False
     if record.handbook_type and record.handbook_grade is None:
         report.error(line, mapping.header_for("身体障害者手帳等級"), "障害種別があるのに等級がありません")

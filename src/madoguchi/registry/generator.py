@@ -22,7 +22,8 @@ from madoguchi.card.mynumber import with_check_digit
 CITY = "架空県みどり市"
 HEADER = [
     "宛名番号", "世帯番号", "氏名", "氏名フリガナ", "フリガナ確認フラグ", "生年月日", "性別", "続柄", "郵便番号",
-    "住所", "方書", "住民となった年月日", "住民状態", "消除事由", "消除年月日", "住民種別", "個人番号",
+    "住所", "方書", "住民となった年月日", "住民状態", "消除事由", "消除年月日", "住民種別",
+    "氏名（アルファベット）", "通称", "通称フリガナ", "国籍・地域", "個人番号",
     "国保資格", "後期高齢者医療資格", "介護保険資格", "要介護状態区分", "国民年金種別", "年金受給",
     "児童手当受給", "身体障害者手帳等級", "身体障害者手帳障害種別", "印鑑登録",
 ]  # fmt: skip
@@ -56,10 +57,13 @@ FEMALE = [
      ("芽依", "メイ"), ("凛", "リン"), ("結菜", "ユイナ"), ("愛", "アイ"), ("七海", "ナナミ")],
 ]  # fmt: skip
 # Foreign residents (about 2-3 % in many cities): names in katakana as registered, birth dates in 西暦 (A3).
-FOREIGN_FAMILY = [("グエン", "グエン"), ("チャン", "チャン"), ("サントス", "サントス"), ("キム", "キム"),
-                  ("リー", "リー"), ("シルバ", "シルバ"), ("スミス", "スミス"), ("ワン", "ワン")]  # fmt: skip
-FOREIGN_GIVEN = {"1": [("ヴァン　アン", "ヴァン　アン"), ("ジョン", "ジョン"), ("ミンジュン", "ミンジュン"), ("カルロス", "カルロス")],
-                 "2": [("ティ　ラン", "ティ　ラン"), ("マリア", "マリア"), ("ソヨン", "ソヨン"), ("アナ", "アナ")]}  # fmt: skip
+# Each family: (name, kana, alphabet name, 国籍・地域, the family part of a 通称 some of them use, its kana).
+FOREIGN_FAMILY = [("グエン", "グエン", "NGUYEN", "ベトナム", "", ""), ("チャン", "チャン", "TRAN", "ベトナム", "", ""),
+                  ("サントス", "サントス", "SANTOS", "ブラジル", "", ""), ("キム", "キム", "KIM", "韓国", "金田", "カネダ"),
+                  ("リー", "リー", "LEE", "韓国", "木下", "キノシタ"), ("シルバ", "シルバ", "SILVA", "ブラジル", "", ""),
+                  ("スミス", "スミス", "SMITH", "米国", "", ""), ("ワン", "ワン", "WANG", "中国", "大山", "オオヤマ")]  # fmt: skip
+FOREIGN_GIVEN = {"1": [("ヴァン　アン", "ヴァン　アン", "VAN AN"), ("ジョン", "ジョン", "JOHN"), ("ミンジュン", "ミンジュン", "MIN JUN"), ("カルロス", "カルロス", "CARLOS")],
+                 "2": [("ティ　ラン", "ティ　ラン", "THI LAN"), ("マリア", "マリア", "MARIA"), ("ソヨン", "ソヨン", "SO YEON"), ("アナ", "アナ", "ANA")]}  # fmt: skip
 TOWNS = [
     ("中央町", "999-0001"), ("本町", "999-0002"), ("北町", "999-0003"), ("南町", "999-0004"),
     ("東町", "999-0005"), ("西町", "999-0006"), ("さくら台", "999-0011"), ("みどりが丘", "999-0012"),
@@ -121,7 +125,18 @@ class Generator:
         gen = 0 if born.year < 1955 else 1 if born.year < 1990 else 2
         return self.rng.choice(MALE[gen] if sex == "1" else FEMALE[gen])
 
-    def _person(self, h: dict, family: tuple[str, str], sex: str, age: int, rel: str) -> list[str]:
+    def _foreign_names(self, family: tuple, given: tuple, sex: str, born: date) -> tuple[str, str, str, str]:
+        """氏名（アルファベット）, 通称, 通称フリガナ, 国籍・地域. Every third person of a family that has a 通称
+        uses one (chosen without the random generator, so the rest of the population stays as it was)."""
+        alphabet = f"{family[2]} {given[2]}"
+        if family[4] and self.atena % 3 == 0:
+            names = MALE if sex == "1" else FEMALE
+            gen = names[0 if born.year < 1955 else 1 if born.year < 1990 else 2]
+            first = gen[self.atena % len(gen)]
+            return alphabet, f"{family[4]}\u3000{first[0]}", f"{family[5]}\u3000{first[1]}", family[3]
+        return alphabet, "", "", family[3]
+
+    def _person(self, h: dict, family: tuple, sex: str, age: int, rel: str) -> list[str]:
         rng = self.rng
         born = self._birth(age)
         foreign = h.get("foreign", False)
@@ -161,6 +176,7 @@ class Generator:
             "",
             "",
             "外国人" if foreign else "日本人",
+            *(self._foreign_names(family, given, sex, born) if foreign else ("", "", "", "")),
             number,
             "1" if kokuho else "0",
             "1" if kouki else "0",
@@ -264,16 +280,16 @@ def demo_rows() -> list[list[str]]:
     s1, s2 = m11_check("900010"), m11_check("900011")
     rows = [
         [a[0], s1, "窓口\u3000太郎", "マドグチ\u3000タロウ", "1", "昭和19年3月15日", "1", "世帯主",
-         base["postal"], addr, "", "昭和45年4月1日", "死亡", "死亡", "令和8年11月20日", "日本人",
+         base["postal"], addr, "", "昭和45年4月1日", "死亡", "死亡", "令和8年11月20日", "日本人", "", "", "", "",
          with_check_digit("50000000001"), "0", "1", "1", "要介護2", "", "1", "0", "4", "肢体", "1"],
         [a[1], s1, "窓口\u3000和子", "マドグチ\u3000カズコ", "1", "昭和22年8月2日", "2", "妻",
-         base["postal"], addr, "", "昭和47年5月1日", "住民", "", "", "日本人",
+         base["postal"], addr, "", "昭和47年5月1日", "住民", "", "", "日本人", "", "", "", "",
          with_check_digit("50000000002"), "0", "1", "1", "", "", "1", "0", "", "", "1"],
         [a[2], s1, "窓口\u3000花子", "マドグチ\u3000ハナコ", "1", "昭和60年4月15日", "2", "子",
-         base["postal"], addr, "", "昭和60年4月15日", "住民", "", "", "日本人",
+         base["postal"], addr, "", "昭和60年4月15日", "住民", "", "", "日本人", "", "", "", "",
          hanako, "0", "0", "0", "", "第2号", "0", "0", "", "", "1"],
         [a[3], s2, "手帳\u3000次郎", "テチョウ\u3000ジロウ", "1", "昭和33年7月7日", "1", "世帯主",
-         "999-0003", f"{CITY}北町２丁目５番８号", "みどりハイツ２０１号室", "平成2年4月1日", "住民", "", "", "日本人",
+         "999-0003", f"{CITY}北町２丁目５番８号", "みどりハイツ２０１号室", "平成2年4月1日", "住民", "", "", "日本人", "", "", "", "",
          with_check_digit("50000000003"), "1", "0", "1", "", "第1号", "0", "0", "2", "肢体", "1"],
     ]  # fmt: skip
     return rows

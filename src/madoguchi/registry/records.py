@@ -86,6 +86,22 @@ def parse_text(limit: int) -> Callable[[str], str]:
     return parse
 
 
+# 氏名（アルファベット） of a 外国人住民 (A3): Latin letters as on the residence card, with the separators names use.
+_ALPHABET_NAME = re.compile(r"^[A-Za-z][A-Za-z ,.'\-]*$")
+
+
+def parse_alphabet_name(text: str) -> str:
+    # NFKC turns full-width letters into ASCII (an encoding accident); otherwise the name is kept as written.
+    value = unicodedata.normalize("NFKC", text).strip()
+    if len(value) > 100:
+        raise ItemError("100文字を超えています")
+    if not _ALPHABET_NAME.match(value):
+        raise ItemError(
+            f"英字（A〜Z）と空白・カンマ・ピリオド・ハイフン・アポストロフィで書いてください: {text!r}"
+        )
+    return value
+
+
 def parse_number_id(text: str) -> str:
     value = unicodedata.normalize("NFKC", text).strip()
     if not re.fullmatch(r"\d{1,15}", value):
@@ -220,6 +236,11 @@ ITEMS: list[Item] = [
     Item("removal_reason", "消除事由", parse_text(20)),
     Item("removal_date", "消除年月日", parse_date),
     Item("resident_kind", "住民種別", parse_kind),
+    # 外国人住民 only (A3; an error on a 日本人 row):
+    Item("name_alphabet", "氏名（アルファベット）", parse_alphabet_name),
+    Item("tsusho", "通称", parse_text(100)),
+    Item("tsusho_kana", "通称フリガナ", parse_kana),
+    Item("nationality", "国籍・地域", parse_text(40)),
     Item("my_number", "個人番号", parse_my_number),
     Item("kokuho", "国保資格", parse_bool),
     Item("kouki", "後期高齢者医療資格", parse_bool),
@@ -254,6 +275,10 @@ class ResidentRecord:
     removal_reason: str = ""
     removal_date: RegistryDate | None = None
     resident_kind: str = "japanese"
+    name_alphabet: str = ""
+    tsusho: str = ""
+    tsusho_kana: str = ""
+    nationality: str = ""
     my_number: str = field(default="", repr=False)  # never in a repr (logs)
     kokuho: bool = False
     kouki: bool = False
@@ -266,6 +291,8 @@ class ResidentRecord:
     handbook_type: str = ""
     seal_registered: bool = False
     line: int = 0  # where it came from in the file (for messages)
+
+    FOREIGN_ONLY = ("name_alphabet", "tsusho", "tsusho_kana", "nationality")
 
     @property
     def is_current(self) -> bool:
@@ -294,3 +321,17 @@ def search_key(text: str) -> str:
     value = unicodedata.normalize("NFKC", text or "")
     value = jaconv.hira2kata(value)
     return re.sub(r"[\s\u3000・･]", "", value).lower()
+
+
+def alias_keys(record: ResidentRecord) -> list[str]:
+    """Search keys for a resident's other names (alphabet name, 通称, 通称フリガナ): each name folded as
+    :func:`search_key`, once per word order starting at each word, so a search from any word finds it by prefix
+    (NGUYEN VAN AN → nguyenvanan, vanannguyen, annguyenvan)."""
+    keys: list[str] = []
+    for text in (record.name_alphabet, record.tsusho, record.tsusho_kana):
+        words = [w for w in re.split(r"[\s\u3000・･,]+", unicodedata.normalize("NFKC", text or "")) if w]
+        for i in range(len(words)):
+            key = search_key("".join(words[i:] + words[:i]))[:220]
+            if key and key not in keys:
+                keys.append(key)
+    return keys

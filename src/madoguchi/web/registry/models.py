@@ -57,6 +57,11 @@ class Resident(models.Model):
     removal_reason = models.CharField("消除事由", max_length=20, blank=True)
     removal_date = models.JSONField("消除年月日", null=True, blank=True)
     resident_kind = models.CharField("住民種別", max_length=10, default="japanese")
+    # 外国人住民 (A3): kept as written; found through ResidentAlias.
+    name_alphabet = models.CharField("氏名（アルファベット）", max_length=100, blank=True)
+    tsusho = models.CharField("通称", max_length=100, blank=True)
+    tsusho_kana = models.CharField("通称フリガナ", max_length=200, blank=True)
+    nationality = models.CharField("国籍・地域", max_length=40, blank=True)
     my_number_encrypted = models.TextField(blank=True)
     my_number_last4 = models.CharField(max_length=4, blank=True)
     # 国保・後期・介護・年金・児童手当・身体障害者手帳・印鑑登録 (keys of madoguchi.registry.records.ITEMS)
@@ -112,6 +117,10 @@ class Resident(models.Model):
             removal_reason=self.removal_reason,
             removal_date=self.removal,
             resident_kind=self.resident_kind,
+            name_alphabet=self.name_alphabet,
+            tsusho=self.tsusho,
+            tsusho_kana=self.tsusho_kana,
+            nationality=self.nationality,
             kokuho=q.get("kokuho", False),
             kouki=q.get("kouki", False),
             kaigo=q.get("kaigo", False),
@@ -123,6 +132,17 @@ class Resident(models.Model):
             handbook_type=q.get("handbook_type", ""),
             seal_registered=q.get("seal_registered", False),
         )
+
+
+class ResidentAlias(models.Model):
+    """Another name a resident is found by: a 外国人住民's alphabet name, 通称 and its フリガナ, as folded search
+    keys, one per word order (NGUYEN VAN AN is found as "van an nguyen" too). Search only; never shown."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="aliases")
+    key = models.CharField(max_length=220, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class CaseRegistryLink(models.Model):

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from madoguchi.registry.csv_import import ImportFailed, ImportReport
-from madoguchi.registry.records import ResidentRecord, search_key
+from madoguchi.registry.records import ResidentRecord, alias_keys, search_key
 from madoguchi.web.registry.encryption import keyring, my_number_context
-from madoguchi.web.registry.models import Household, Resident
+from madoguchi.web.registry.models import Household, Resident, ResidentAlias
 
 BATCH = 2000
 QUAL_KEYS = (
@@ -42,6 +42,10 @@ RESIDENT_FIELDS = [
     "removal_reason",
     "removal_date",
     "resident_kind",
+    "name_alphabet",
+    "tsusho",
+    "tsusho_kana",
+    "nationality",
     "my_number_encrypted",
     "my_number_last4",
     "qualifications",
@@ -56,6 +60,8 @@ class _Writer:
         self.households: dict[str, int] = {}
         self.pending: list[ResidentRecord] = []
         self.order: dict[str, int] = {}
+        # A first import into an empty registry has no old keys to replace: skip the DELETE per batch.
+        self.had_aliases = ResidentAlias.objects.exists()
 
     def add(self, record: ResidentRecord) -> None:
         self.pending.append(record)
@@ -115,6 +121,10 @@ class _Writer:
                     removal_reason=r.removal_reason,
                     removal_date=r.removal_date.to_json() if r.removal_date else None,
                     resident_kind=r.resident_kind,
+                    name_alphabet=r.name_alphabet,
+                    tsusho=r.tsusho,
+                    tsusho_kana=r.tsusho_kana,
+                    nationality=r.nationality,
                     my_number_encrypted=(
                         self.keys.encrypt_text(r.my_number, my_number_context(r.atena_no))
                         if r.my_number
@@ -130,7 +140,21 @@ class _Writer:
         Resident.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["atena_no"], update_fields=RESIDENT_FIELDS
         )
+        self._store_aliases()
         self.pending.clear()
+
+    def _store_aliases(self) -> None:
+        """Replace the other-name keys of the residents in this batch (a re-import may have dropped a 通称)."""
+        keys = {r.atena_no: alias_keys(r) for r in self.pending}
+        if self.had_aliases:
+            ResidentAlias.objects.filter(resident__atena_no__in=list(keys)).delete()
+        wanted = {atena: k for atena, k in keys.items() if k}
+        if not wanted:
+            return
+        ids = dict(Resident.objects.filter(atena_no__in=list(wanted)).values_list("atena_no", "id"))
+        ResidentAlias.objects.bulk_create(
+            ResidentAlias(resident_id=ids[atena], key=key) for atena, k in wanted.items() for key in k
+        )
 
 
 def store_records(

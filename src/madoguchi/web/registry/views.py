@@ -19,7 +19,7 @@ from madoguchi.registry.kana import lookup_postal_code, suggest_kana
 from madoguchi.registry.records import search_key
 from madoguchi.web.models import Case, CasePerson, Role
 from madoguchi.web.registry import services
-from madoguchi.web.registry.models import CardEvidence, Household, Resident
+from madoguchi.web.registry.models import CardEvidence, Household, Resident, ResidentAlias
 from madoguchi.web.services import audit, current_catalog, parse_answer
 from madoguchi.web.views import COUNTER_ROLES, has_role, role_required
 
@@ -46,6 +46,10 @@ def _case_or_none(number: str | None) -> Case | None:
     if len(number) > 20:
         raise Http404
     return Case.objects.filter(number=number).first()
+
+
+def _alias_ids(**lookup):
+    return ResidentAlias.objects.filter(**lookup).values("resident_id")
 
 
 def search(params) -> tuple[list[Resident], str]:
@@ -76,12 +80,15 @@ def search(params) -> tuple[list[Resident], str]:
     anywhere = Q()
     if atena:
         filters &= Q(atena_no=search_key(atena))
+    # A name or kana may also be a 外国人住民's alphabet name or 通称 (ResidentAlias: few rows, indexed keys).
     if name:
-        prefix &= Q(name_key__startswith=search_key(name))
-        anywhere &= Q(name_key__contains=search_key(name))
+        key = search_key(name)
+        prefix &= Q(name_key__startswith=key) | Q(pk__in=_alias_ids(key__startswith=key))
+        anywhere &= Q(name_key__contains=key) | Q(pk__in=_alias_ids(key__contains=key))
     if kana:
-        prefix &= Q(kana_key__startswith=search_key(kana))
-        anywhere &= Q(kana_key__contains=search_key(kana))
+        key = search_key(kana)
+        prefix &= Q(kana_key__startswith=key) | Q(pk__in=_alias_ids(key__startswith=key))
+        anywhere &= Q(kana_key__contains=key) | Q(pk__in=_alias_ids(key__contains=key))
     if address:
         filters &= Q(address_key__contains=search_key(address))
     if birth:
