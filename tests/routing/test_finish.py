@@ -99,3 +99,38 @@ def test_refinish_withdraws_unstarted_tasks_that_no_longer_apply(routing_catalog
         "senior-kokuho",
     }
     assert AuditEvent.objects.get(action="tasks.withdraw", case=case).detail["procedures"] == ["kokuho"]
+
+
+def test_registry_items_come_from_the_resident_the_subject_was_set_from(routing_catalog, clerk):
+    from madoguchi.registry.dates import parse_registry_date
+    from madoguchi.web.registry.models import CaseRegistryLink, Household, Resident
+    from madoguchi.web.routing.services import REGISTRY_ITEMS, record_items
+    from madoguchi.web.services import load_state
+
+    case = create_case(KOKUHO_CASE, clerk)
+    state = load_state(case)
+    proc = state.catalog.procedures["always"]
+    items = sorted(REGISTRY_ITEMS) + ["氏名"]
+    # Typed at the counter, not set from the registry: the registry's items are unknown.
+    assert record_items(case, state, proc, items) == {**dict.fromkeys(REGISTRY_ITEMS), "氏名": "窓口 太郎"}
+
+    born = parse_registry_date("1950-05-06")
+    household = Household.objects.create(setai_no="601", address="架空県みどり市本町１丁目", address_key="x")
+    resident = Resident.objects.create(
+        atena_no="2001", household=household, name="グエン　ヴァン　アン", name_key="x", birth=born.to_json(),
+        birth_sort=born.sort_date, sex="1", relationship="世帯主", address_key="x", resident_kind="foreign",
+        name_alphabet="NGUYEN VAN AN", tsusho="山田　一郎", tsusho_kana="ヤマダ　イチロウ", nationality="ベトナム",
+    )  # fmt: skip
+    CaseRegistryLink.objects.create(case=case, role="applicant", resident=resident)  # not the subject
+    assert record_items(case, state, proc, ["宛名番号"]) == {"宛名番号": None}
+    CaseRegistryLink.objects.create(case=case, role="deceased", resident=resident)
+    assert record_items(case, state, proc, items) == {
+        "宛名番号": "2001",
+        "世帯番号": "601",
+        "住民種別": "外国人",
+        "氏名（アルファベット）": "NGUYEN VAN AN",
+        "通称": "山田　一郎",
+        "通称フリガナ": "ヤマダ　イチロウ",
+        "国籍・地域": "ベトナム",
+        "氏名": "窓口 太郎",  # the case person's name, as typed or confirmed at the counter
+    }

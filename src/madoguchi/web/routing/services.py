@@ -177,7 +177,34 @@ def record_items(case: Case, state, proc, items: list[str]) -> dict[str, str | N
     if event and event.subject == "deceased":
         available["消除事由"] = "死亡"
         available["消除年月日"] = available["死亡年月日"]
+    if REGISTRY_ITEMS.intersection(items):
+        available.update(_registry_items(case, event.subject if event else "applicant"))
     return {item: available.get(item) for item in items}
+
+
+# Items only the registry knows (the core system's keys for the person, a foreign resident's other names):
+# given when the case's subject was set from the registry (「この方を案件に設定」).
+REGISTRY_ITEMS = frozenset(
+    ("宛名番号", "世帯番号", "住民種別", "氏名（アルファベット）", "通称", "通称フリガナ", "国籍・地域")
+)
+
+
+def _registry_items(case: Case, role: str) -> dict[str, str | None]:
+    from madoguchi.web.registry.models import CaseRegistryLink
+
+    link = CaseRegistryLink.objects.filter(case=case, role=role).select_related("resident__household").first()
+    if link is None:
+        return {}
+    r = link.resident
+    return {
+        "宛名番号": r.atena_no,
+        "世帯番号": r.household.setai_no,
+        "住民種別": "外国人" if r.resident_kind == "foreign" else "日本人",
+        "氏名（アルファベット）": r.name_alphabet or None,
+        "通称": r.tsusho or None,
+        "通称フリガナ": r.tsusho_kana or None,
+        "国籍・地域": r.nationality or None,
+    }
 
 
 # --- the outbox worker ------------------------------------------------------------------------------------
