@@ -1,6 +1,6 @@
 """What `madoguchi serve` says about the card agent settings before it starts."""
 
-from madoguchi.cli.web_commands import card_agent_notes
+from madoguchi.card.address import card_agent_notes
 
 
 def test_card_agent_settings_that_work_give_no_note():

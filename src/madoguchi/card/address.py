@@ -20,3 +20,20 @@ def agent_origin(url: str) -> str:
     if parts.scheme not in ("http", "https") or host not in LOOPBACK_HOSTS:
         return ""
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def card_agent_notes(env) -> list[str]:
+    """What is wrong with the counter server's card agent settings (empty when nothing is)."""
+    notes = []
+    url = env.get("MADOGUCHI_CARD_AGENT_URL", "")
+    if env.get("MADOGUCHI_CARD_AGENT_ORIGIN"):
+        notes.append(
+            "MADOGUCHI_CARD_AGENT_ORIGIN is no longer read: the counter page finds the card agent at "
+            "MADOGUCHI_CARD_AGENT_URL (docs/registry.md)"
+        )
+    if url and not agent_origin(url):
+        notes.append(
+            f"MADOGUCHI_CARD_AGENT_URL={url!r} is not an http(s) address on 127.0.0.1, ::1 or localhost, where "
+            "the card agent listens: 「カードを読み取る」 stays off"
+        )
+    return notes

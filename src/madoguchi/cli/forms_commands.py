@@ -78,9 +78,8 @@ def read_persons(raw: Any, event_subject: str) -> dict:
 
 def render_command(args) -> int:
     from madoguchi.cli.guide_commands import load_guide, read_json_file
-    from madoguchi.forms import FormRenderError
+    from madoguchi.forms import FormRenderError, renderers
     from madoguchi.forms.bundle import case_data, fill_planned, plan_forms
-    from madoguchi.forms.render import render_bundle
     from madoguchi.guide import FactValueError, coerce_facts
     from madoguchi.pdf_fonts import FontError
 
@@ -113,14 +112,14 @@ def render_command(args) -> int:
     data = case_data(catalog, args.event, result.values, persons, number=number, today=today, url=url)
     try:
         filled = fill_planned(planned, data)
-        bundle = render_bundle(
+        bundle = renderers.configured().render_bundle(
             formset,
             filled,
             data,
             {k: d.name for k, d in catalog.departments.items()},
             cover=not args.no_cover,
         )
-    except FormRenderError as exc:
+    except (FormRenderError, renderers.RendererError) as exc:
         raise CommandError(str(exc)) from None
     except FontError as exc:
         raise CommandError(str(exc), 1) from None

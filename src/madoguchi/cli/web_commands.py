@@ -239,6 +239,8 @@ def serve_command(args) -> int:
                 file=sys.stderr,
             )
     else:
+        from madoguchi.card.address import card_agent_notes
+
         for note in card_agent_notes(os.environ):
             print(f"note: {note}", file=sys.stderr)
     _setup_django()
@@ -248,25 +250,6 @@ def serve_command(args) -> int:
 
         call_command("migrate", interactive=False, verbosity=1)
     return _run_server(args.bind, workers=args.workers, threads=args.threads)
-
-
-def card_agent_notes(env) -> list[str]:
-    """What is wrong with the counter server's card agent settings (empty when nothing is)."""
-    from madoguchi.card.address import agent_origin
-
-    notes = []
-    url = env.get("MADOGUCHI_CARD_AGENT_URL", "")
-    if env.get("MADOGUCHI_CARD_AGENT_ORIGIN"):
-        notes.append(
-            "MADOGUCHI_CARD_AGENT_ORIGIN is no longer read: the counter page finds the card agent at "
-            "MADOGUCHI_CARD_AGENT_URL (docs/registry.md)"
-        )
-    if url and not agent_origin(url):
-        notes.append(
-            f"MADOGUCHI_CARD_AGENT_URL={url!r} is not an http(s) address on 127.0.0.1, ::1 or localhost, where "
-            "the card agent listens: 「カードを読み取る」 stays off"
-        )
-    return notes
 
 
 def _run_server(bind: str, workers: int, threads: int) -> int:

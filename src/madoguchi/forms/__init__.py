@@ -4,6 +4,7 @@ Pure core (no Django). A form is a YAML field map in the catalog's ``forms/`` fo
 municipality's PDF (``background:``); without a PDF the layout is generated from the same field map.
 """
 
+from madoguchi.forms import renderers
 from madoguchi.forms.loader import FormsError, FormSet, load_forms
 from madoguchi.forms.models import FieldSpec, FormTemplate
 from madoguchi.forms.render import (
@@ -34,4 +35,5 @@ __all__ = [
     "render_bundle",
     "render_form_pdf",
     "render_grid_pdf",
+    "renderers",
 ]

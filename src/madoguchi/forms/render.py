@@ -601,9 +601,10 @@ def render_bundle(
     case: CaseData,
     departments: dict[str, str] | None = None,
     cover: bool = True,
+    markers: bool = True,
 ) -> Bundle:
     """The bundle: a cover page listing the forms to sign, then every form (``forms`` already in order)."""
-    doc = _Document(formset, case, form_fonts())
+    doc = _Document(formset, case, form_fonts(), markers)
     if cover:
         doc.add_cover(forms, departments or {}, case.event_name)
     for filled in forms:

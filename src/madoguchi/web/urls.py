@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from madoguchi.web import views
+from madoguchi.web import plugin_settings, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<str:number>/reopen", views.case_reopen, name="case-reopen"),
     path("cases/<str:number>/sheet", views.case_sheet, name="case-sheet"),
     path("cases/<str:number>/sheet.pdf", views.case_sheet_pdf, name="case-sheet-pdf"),
+    path("settings/plugins/", plugin_settings.plugin_settings, name="plugin-settings"),
     path("", include("madoguchi.web.registry.urls")),
     path("", include("madoguchi.web.shinseisho.urls")),
     path("", include("madoguchi.web.routing.urls")),

@@ -150,7 +150,7 @@ def task_form(request: HttpRequest, pk: int) -> HttpResponse:
     """The procedure's form filled for the case (read-only PDF), for the department that handles it."""
     from django.urls import reverse
 
-    from madoguchi.forms import FormRenderError, FormsError, render_form_pdf
+    from madoguchi.forms import FormRenderError, FormsError, renderers
     from madoguchi.web.shinseisho import services as forms_services
 
     task = _visible_task(request, pk)
@@ -163,8 +163,8 @@ def task_form(request: HttpRequest, pk: int) -> HttpResponse:
         entry = forms.entry(proc.form)
         if entry is None or entry.filled is None:
             raise Http404
-        pdf = render_form_pdf(forms.formset, entry.filled, forms.data)
-    except (FormsError, FormRenderError) as exc:
+        pdf = renderers.configured().render_form_pdf(forms.formset, entry.filled, forms.data)
+    except (FormsError, FormRenderError, renderers.RendererError) as exc:
         return render(request, "routing/task.html", {**_task_context(task), "error": str(exc)}, status=422)
     audit(request, "task.form", task.case, task=task.pk, form=proc.form)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.forms import FormRenderError, FormsError, render_bundle, render_form_pdf
+from madoguchi.forms import FormRenderError, FormsError, renderers
 from madoguchi.web.models import Case
 from madoguchi.web.services import audit
 from madoguchi.web.shinseisho import services
@@ -131,8 +131,8 @@ def form_preview(request: HttpRequest, number: str, form_id: str) -> HttpRespons
     if entry.filled is None:
         return _error_page(request, case, entry.error, 422)
     try:
-        pdf = render_form_pdf(forms.formset, entry.filled, forms.data)
-    except FormRenderError as exc:
+        pdf = renderers.configured().render_form_pdf(forms.formset, entry.filled, forms.data)
+    except (FormRenderError, renderers.RendererError) as exc:
         return _error_page(request, case, str(exc), 422)
     audit(request, "forms.preview", case, form=form_id)
     return _pdf(pdf, f"{form_id}-{case.number}.pdf")
@@ -195,8 +195,8 @@ def bundle_pdf(request: HttpRequest, number: str) -> HttpResponse:
     printable = [e.filled for e in forms.printable if e.filled is not None]
     departments = {k: d.name for k, d in forms.state.catalog.departments.items()}
     try:
-        bundle = render_bundle(forms.formset, printable, forms.data, departments)
-    except FormRenderError as exc:
+        bundle = renderers.configured().render_bundle(forms.formset, printable, forms.data, departments)
+    except (FormRenderError, renderers.RendererError) as exc:
         return _error_page(request, case, str(exc), 422)
     pdf = bundle.pdf
     if request.GET.get("sheet") != "0":  # the take-home guidance sheet (手続き案内票) goes at the end
