@@ -78,6 +78,11 @@ def _load_builtin() -> None:
     from . import pcsc  # noqa: F401 - registers itself; imports pyscard only when used
 
 
+def transport_ids() -> list[str]:
+    _load_builtin()
+    return sorted(TRANSPORTS)
+
+
 def transport_class(transport_id: str) -> type[CardTransport]:
     _load_builtin()
     try:

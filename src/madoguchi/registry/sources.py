@@ -50,6 +50,13 @@ def source_ids() -> list[str]:
     return sorted(_SOURCES)
 
 
+def source_class(source_id: str) -> type[RegistrySource]:
+    try:
+        return _SOURCES[source_id]
+    except KeyError:
+        raise ValueError(f"unknown registry source {source_id!r}; known: {', '.join(source_ids())}") from None
+
+
 def _problems(exc: ValidationError) -> list[str]:
     return [f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}" for err in exc.errors()]
 

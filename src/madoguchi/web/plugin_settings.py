@@ -54,11 +54,10 @@ def card_concern() -> Concern:
     from madoguchi.card.errors import CardError
     from madoguchi.web.registry.services import server_trust
 
-    transport._load_builtin()
-    rows = [
-        PluginRow(t.id, getattr(t, "title", t.id), _options(t.Options))
-        for _, t in sorted(transport.TRANSPORTS.items())
-    ]
+    rows = []
+    for tid in transport.transport_ids():
+        cls = transport.transport_class(tid)
+        rows.append(PluginRow(tid, cls.title, _options(cls.Options)))
     env = os.environ
     notes = card_agent_notes(env)
     url = env.get("MADOGUCHI_CARD_AGENT_URL", "")
@@ -103,12 +102,10 @@ def registry_concern() -> Concern:
 
     stats = Resident.objects.aggregate(n=Count("id"), last=Max("imported_at"))
     last_source = Household.objects.order_by("-imported_at").values_list("source", flat=True).first()
-    rows = [
-        PluginRow(
-            i, sources._SOURCES[i].title, _options(sources._SOURCES[i].Options), in_use=i == last_source
-        )
-        for i in sources.source_ids()
-    ]
+    rows = []
+    for sid in sources.source_ids():
+        cls = sources.source_class(sid)
+        rows.append(PluginRow(sid, cls.title, _options(cls.Options), in_use=sid == last_source))
     notes = [] if stats["n"] else ["住民記録が取り込まれていません（`madoguchi registry import`）"]
     last = stats["last"]
     return Concern(
