@@ -42,6 +42,20 @@ def test_every_concern_with_its_plugins_and_what_is_in_use(admin_client, monkeyp
         'data-plugin="pcsc"' in card and 'data-plugin="virtual"' in card and "http://127.0.0.1:8791" in card
     )
     assert 'data-plugin="csv"' in registry and "取り込まれていません" in registry  # no residents yet
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from madoguchi.web.registry.models import Household, Resident
+
+    at = datetime(2026, 11, 27, 23, 30, tzinfo=timezone.get_fixed_timezone(0))  # 08:30 in Japan
+    h = Household.objects.create(setai_no="1", address="a", address_key="a", source="csv", imported_at=at)
+    Resident.objects.create(
+        atena_no="1", household=h, name="a", name_key="a", birth={}, birth_sort="1990-01-01", sex="1",
+        relationship="世帯主", address_key="a", imported_at=at,
+    )  # fmt: skip
+    registry = _section(admin_client.get("/settings/plugins/").content.decode(), "registry")
+    assert "1 人" in registry and "2026-11-28 08:30（csv）" in registry and "取込時に確認" in registry
     assert 'data-plugin="overlay"' in forms and "使用中" in forms and 'data-testid="ok"' in forms
     assert 'data-plugin="file_drop"' in delivery and 'data-plugin="http"' in delivery
     assert 'data-testid="ok"' in delivery and "送信先 juki" in delivery

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from madoguchi.web.models import Role
@@ -116,7 +117,7 @@ def registry_concern() -> Concern:
         notes,
         [
             ("取込済みの住民", f"{stats['n']:,} 人"),
-            ("最後の取込", f"{last:%Y-%m-%d %H:%M}（{last_source}）" if last else "—"),
+            ("最後の取込", f"{timezone.localtime(last):%Y-%m-%d %H:%M}（{last_source}）" if last else "—"),
         ],
     )
 
