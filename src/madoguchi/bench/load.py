@@ -406,6 +406,7 @@ def run(
         "load_app_requests": len(app),
         "load_app_p50_ms": round(_percentile(app, 0.50), 1),
         "load_app_p95_ms": round(_percentile(app, 0.95), 1),
+        "load_app_p99_ms": round(_percentile(app, 0.99), 1),
         # Where the two cores went: the server's CPU per request, and this simulator's own share.
         "load_server_cpu_ms_per_request": round(server_cpu * 1000 / len(lat), 2) if lat else 0.0,
         "load_server_cpu_s": round(server_cpu, 1),
