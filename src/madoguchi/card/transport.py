@@ -11,6 +11,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from madoguchi.plugin_options import option_problems
+
 from .errors import TransportError
 
 
@@ -92,16 +94,12 @@ def transport_class(transport_id: str) -> type[CardTransport]:
         raise TransportError(f"unknown card transport {transport_id!r} (known: {known})") from None
 
 
-def _validation_problems(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}" for e in exc.errors()]
-
-
 def create(transport_id: str, options: dict | None = None) -> CardTransport:
     cls = transport_class(transport_id)
     try:
         opts = cls.Options(**(options or {}))
     except ValidationError as exc:
-        raise TransportError(f"{transport_id} options: " + "; ".join(_validation_problems(exc))) from None
+        raise TransportError(f"{transport_id} options: " + "; ".join(option_problems(exc))) from None
     return cls(opts)
 
 
@@ -114,7 +112,7 @@ def check_config(transport_id: str, options: dict | None = None) -> list[str]:
     try:
         opts = cls.Options(**(options or {}))
     except ValidationError as exc:
-        return [f"{transport_id} options: {p}" for p in _validation_problems(exc)]
+        return [f"{transport_id} options: {p}" for p in option_problems(exc)]
     try:
         transport = cls(opts)
     except TransportError as exc:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from madoguchi.forms.loader import FormSet
 from madoguchi.forms.render import Bundle, FilledForm
 from madoguchi.forms.values import CaseData
+from madoguchi.plugin_options import option_problems
 
 RENDERER_ENV = "MADOGUCHI_FORM_RENDERER"
 DEFAULT_RENDERER = "overlay"
@@ -84,8 +85,7 @@ def create(renderer_id: str, options: dict | None = None) -> FormRenderer:
     try:
         return cls(cls.Options(**(options or {})))
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}" for e in exc.errors()]
-        raise RendererError(f"{renderer_id} options: " + "; ".join(problems)) from None
+        raise RendererError(f"{renderer_id} options: " + "; ".join(option_problems(exc))) from None
 
 
 def check_config(renderer_id: str, options: dict | None = None) -> list[str]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from madoguchi.plugin_options import option_problems
+
 from .csv_import import ImportReport, iter_records
 from .mapping import MappingError, load_mapping
 from .records import ResidentRecord
@@ -57,10 +59,6 @@ def source_class(source_id: str) -> type[RegistrySource]:
         raise ValueError(f"unknown registry source {source_id!r}; known: {', '.join(source_ids())}") from None
 
 
-def _problems(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}" for err in exc.errors()]
-
-
 def create(source_id: str, options: dict | None = None) -> RegistrySource:
     cls = _SOURCES.get(source_id)
     if cls is None:
@@ -68,7 +66,7 @@ def create(source_id: str, options: dict | None = None) -> RegistrySource:
     try:
         return cls(cls.Options(**(options or {})))
     except ValidationError as exc:
-        raise ValueError("; ".join(_problems(exc))) from None
+        raise ValueError("; ".join(option_problems(exc))) from None
 
 
 def check_config(source_id: str, options: dict | None = None) -> list[str]:
