@@ -121,18 +121,22 @@ class Generator:
         r = self.rng.random
         return 65 + int(37 * (r() * r()) ** 0.85)
 
-    def _given(self, sex: str, born: date) -> tuple[str, str]:
+    @staticmethod
+    def _given_names(sex: str, born: date) -> list[tuple[str, str]]:
+        """Japanese given names (name, kana) of the person's sex and generation."""
         gen = 0 if born.year < 1955 else 1 if born.year < 1990 else 2
-        return self.rng.choice(MALE[gen] if sex == "1" else FEMALE[gen])
+        return MALE[gen] if sex == "1" else FEMALE[gen]
+
+    def _given(self, sex: str, born: date) -> tuple[str, str]:
+        return self.rng.choice(self._given_names(sex, born))
 
     def _foreign_names(self, family: tuple, given: tuple, sex: str, born: date) -> tuple[str, str, str, str]:
         """氏名（アルファベット）, 通称, 通称フリガナ, 国籍・地域. Every third person of a family that has a 通称
         uses one (chosen without the random generator, so the rest of the population stays as it was)."""
         alphabet = f"{family[2]} {given[2]}"
         if family[4] and self.atena % 3 == 0:
-            names = MALE if sex == "1" else FEMALE
-            gen = names[0 if born.year < 1955 else 1 if born.year < 1990 else 2]
-            first = gen[self.atena % len(gen)]
+            names = self._given_names(sex, born)
+            first = names[self.atena % len(names)]
             return alphabet, f"{family[4]}\u3000{first[0]}", f"{family[5]}\u3000{first[1]}", family[3]
         return alphabet, "", "", family[3]
 
