@@ -56,6 +56,10 @@ class FormRenderer(ABC):
         """Problems with this renderer on this machine, in words (empty: usable)."""
         return []
 
+    def describe(self) -> str:
+        """What it will print with, for the settings page."""
+        return self.id
+
 
 _RENDERERS: dict[str, type[FormRenderer]] = {}
 

@@ -126,20 +126,18 @@ def forms_concern() -> Concern:
     from madoguchi.forms import renderers
 
     in_use = renderers.configured_id()
-    rows = []
+    rows, notes, facts = [], [], []
     for rid in renderers.renderer_ids():
         cls = renderers.renderer_class(rid)
-        row = PluginRow(rid, cls.title, _options(cls.Options), in_use=rid == in_use, checked=rid == in_use)
-        if row.in_use:
-            row.problems = renderers.check_config(rid)
-        rows.append(row)
-    notes = [] if in_use in renderers.renderer_ids() else renderers.check_config(in_use)
-    facts = []
-    if in_use in renderers.renderer_ids():
-        renderer = renderers.create(in_use)
-        describe = getattr(renderer, "describe", None)
-        if describe:
-            facts.append(("フォント", describe()))
+        rows.append(
+            PluginRow(rid, cls.title, _options(cls.Options), in_use=rid == in_use, checked=rid == in_use)
+        )
+        if rid == in_use:
+            renderer = renderers.create(rid)
+            rows[-1].problems = renderer.check_config()
+            facts.append(("フォント", renderer.describe()))
+    if in_use not in renderers.renderer_ids():
+        notes = renderers.check_config(in_use)  # names the unknown id and the known ones
     return Concern(
         "forms", "申請書の作成（form renderer）", f"{renderers.RENDERER_ENV}（既定 {renderers.DEFAULT_RENDERER}）",
         rows, notes, facts,
@@ -168,13 +166,12 @@ def delivery_concern() -> Concern:
             str(p) for p in get_plugin(target.plugin)(target.id, target.options).check_config()
         ]
         facts.append((f"送信先 {target.id}", f"{target.name}（{target.plugin}）"))
-    rows, notes = list(rows.values()), []
     return Concern(
         "delivery",
         "基幹システムへの連携（delivery target）",
         "カタログの delivery_targets",
-        rows,
-        notes,
+        list(rows.values()),
+        [],
         facts,
     )
 
