@@ -6,6 +6,8 @@ import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
+from madoguchi.case.vocab import SEX_LABELS
+
 from . import mynumber
 from .errors import CardDataError
 from .tlv import Tlv, read_children, read_tlv, read_top
@@ -27,7 +29,6 @@ TAG_CVC_SIGNATURE = 0x5F37
 TAG_RSA_EXPONENT = 0x90
 TAG_RSA_MODULUS = 0x91
 
-SEX_LABELS = {"1": "男", "2": "女", "9": "適用不能", "0": "不明"}
 IDEOGRAPHIC_SPACE = "\u3000"
 
 

@@ -127,6 +127,7 @@ class Catalog:
     procedures: dict[str, Procedure]
     rules: dict[str, CompiledRule]  # procedure id -> applies_when
     derivations: dict[str, CompiledRule]  # derived fact -> expression, in dependency order
+    repeated_roles: dict[str, str] = field(default_factory=dict)  # role with several persons -> label
     warnings: list[CatalogIssue] = field(default_factory=list)
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # "procedure:ID" -> (file, line)
     delivery_targets: dict[str, DeliveryTarget] = field(default_factory=dict)
@@ -394,8 +395,10 @@ def load_catalog(path: str | Path) -> Catalog:
 
     _check_references(root, out, where, departments, events, facts, procedures)
     _check_deliveries(out, where, procedures, delivery_targets)
-    derivations = _compile_derivations(root, out, where, facts, param_values)
-    rules = _compile_rules(root, out, where, facts, procedures, param_values)
+    repeated_roles = _repeated_roles(out, where, events)
+    _check_per(out, where, events, procedures)
+    derivations = _compile_derivations(root, out, where, facts, param_values, repeated_roles)
+    rules = _compile_rules(root, out, where, facts, procedures, param_values, repeated_roles)
     _check_unused(root, out, where, facts, events, procedures, rules, derivations, unloaded_rules)
     _apply_translations(out, where, files, facts, procedures, param_values)
 
@@ -412,6 +415,7 @@ def load_catalog(path: str | Path) -> Catalog:
         procedures=procedures,
         rules=rules,
         derivations=derivations,
+        repeated_roles=repeated_roles,
         warnings=[i for i in out.issues if i.severity == "warning"],
         locations={k: (str(v[0].relative_to(root)), v[1]) for k, v in where.items()},
         delivery_targets=delivery_targets,
@@ -490,13 +494,45 @@ def _rule_issue(out: _Collector, where, key: str, field_name: str, what: str, ex
     out.add(file, line, f"{what}: {exc.message} at column {exc.column}: {text}")
 
 
-def _compile_derivations(root, out, where, facts, params) -> dict[str, CompiledRule]:
+def _repeated_roles(out: _Collector, where, events) -> dict[str, str]:
+    """Roles with several persons, catalog-wide: a role id means the same in every event that declares it."""
+    single = {r.id: eid for eid, ev in events.items() for r in ev.roles if not r.repeated}
+    repeated: dict[str, str] = {}
+    for eid, ev in events.items():
+        for role in ev.repeated_roles:
+            repeated.setdefault(role.id, role.label)
+            if role.id in single:
+                out.add(
+                    *_field_line(where, f"event:{eid}", "roles"),
+                    f"event {eid}: role {role.id!r} has several persons here but one in event {single[role.id]}",
+                )
+    return repeated
+
+
+def _check_per(out: _Collector, where, events, procedures) -> None:
+    for pid, proc in procedures.items():
+        if proc.per is None:
+            continue
+        for eid in proc.events:
+            ev = events.get(eid)
+            role = ev.role(proc.per) if ev else None
+            if ev is not None and (role is None or not role.repeated):
+                out.add(
+                    *_field_line(where, f"procedure:{pid}", "per"),
+                    f"procedure {pid}: per {proc.per!r} is not a role with several persons in event {eid}",
+                )
+
+
+def _compile_derivations(root, out, where, facts, params, roles) -> dict[str, CompiledRule]:
     compiled: dict[str, CompiledRule] = {}
     for name, fact in facts.items():
         if fact.derive is None:
             continue
+        role = name.split(".", 1)[0]
         try:
-            compiled[name] = compile_expression(fact.derive, facts, fact.type, params)
+            compiled[name] = compile_expression(
+                fact.derive, facts, fact.type, params, roles, role if role in roles else None
+            )
         except RuleSyntaxError as exc:
             _rule_issue(out, where, f"fact:{name}", "derive", f"fact {name}: derive", exc)
     # Order by dependency; a cycle is an error.
@@ -521,11 +557,11 @@ def _compile_derivations(root, out, where, facts, params) -> dict[str, CompiledR
     return ordered
 
 
-def _compile_rules(root, out, where, facts, procedures, params) -> dict[str, CompiledRule]:
+def _compile_rules(root, out, where, facts, procedures, params, roles) -> dict[str, CompiledRule]:
     rules: dict[str, CompiledRule] = {}
     for pid, proc in procedures.items():
         try:
-            rule = compile_rule(proc.applies_when, facts, params)
+            rule = compile_rule(proc.applies_when, facts, params, roles, proc.per)
         except RuleSyntaxError as exc:
             _rule_issue(out, where, f"procedure:{pid}", "applies_when", f"procedure {pid}: applies_when", exc)
             continue

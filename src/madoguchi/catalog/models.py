@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
 FACT_NAME = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$", max_length=80)]
@@ -81,13 +81,69 @@ class Department(Strict):
     note: str | None = None
 
 
+_RESERVED_ROLES = frozenset({"any", "all", "count", "param", "case", "fact"})
+
+
+def _role_id(value: str) -> str:
+    if value in _RESERVED_ROLES:
+        raise ValueError(f"{value!r} is a word of the rule language; choose another role id")
+    return value
+
+
+ROLE_ID = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40), AfterValidator(_role_id)]
+
+
+class Role(Strict):
+    """A part a person plays in a case: 亡くなった方, 届出人, 世帯員 (one per household member moving)…
+
+    A person's facts are named with the role's prefix (``member.age``). A ``repeated`` role has several
+    persons, each with their own facts; rules reach them through ``any``/``all``/``count`` or a procedure's
+    ``per:``."""
+
+    id: ROLE_ID
+    label: str = Field(min_length=1)
+    repeated: bool = Field(default=False, description="several persons (household members, siblings)")
+    description: str | None = None
+
+
+# The roles of an event written before events declared roles: who the case was about.
+_DEFAULT_ROLES = {
+    "deceased": [Role(id="deceased", label="亡くなった方"), Role(id="applicant", label="申請者（来庁者）")],
+    "applicant": [Role(id="applicant", label="申請者（来庁者）")],
+}
+
+
 class LifeEvent(Strict):
     id: ID
     name: str
     description: str = ""
     date_fact: FACT_NAME = Field(description="the fact holding the event's date (deadlines count from it)")
-    subject: Literal["deceased", "applicant"] = Field(description="whose data the case is about")
+    subject: ROLE_ID = Field(description="the role whose person the case is about (亡くなった方, 申請者)")
+    roles: list[Role] = Field(default_factory=list, description="the persons' roles (default from subject)")
     order: int = 100
+
+    @model_validator(mode="after")
+    def _roles(self) -> LifeEvent:
+        if not self.roles:
+            if self.subject not in _DEFAULT_ROLES:
+                raise ValueError(f"declare roles: (subject {self.subject!r} has no default roles)")
+            object.__setattr__(self, "roles", list(_DEFAULT_ROLES[self.subject]))
+        ids = [r.id for r in self.roles]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a role is declared twice")
+        subject = self.role(self.subject)
+        if subject is None:
+            raise ValueError(f"subject {self.subject!r} is not one of the roles ({', '.join(ids)})")
+        if subject.repeated:
+            raise ValueError(f"subject {self.subject!r} must be a role with one person")
+        return self
+
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    @property
+    def repeated_roles(self) -> list[Role]:
+        return [r for r in self.roles if r.repeated]
 
 
 FactType = Literal["bool", "int", "date", "choice", "text"]
@@ -244,6 +300,11 @@ class Procedure(Strict):
         "automatic: nothing to do (information); guidance: advice only",
     )
     form: ID | None = None
+    per: ROLE_ID | None = Field(
+        default=None,
+        description="a repeated role: the procedure applies to each of its persons on their own (one outcome, "
+        "task and form per person)",
+    )
     category: str | None = Field(default=None, description="grouping, e.g. 医療 / 手当・年金 (手帳 guide)")
     timing: Literal["now", "after_handbook"] = "now"
     i18n: dict[LANG, ProcedureText] = Field(default_factory=dict, description="translations by language code")

@@ -26,10 +26,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from madoguchi.case.vocab import SEX_LABELS
 from madoguchi.forms.fit import LEADING, FitError, fit_text
 from madoguchi.forms.loader import FormSet
 from madoguchi.forms.models import FieldSpec, FormTemplate
-from madoguchi.forms.values import SEX_LABELS, CaseData, ValueRef
+from madoguchi.forms.values import CaseData, ValueRef
 from madoguchi.pdf_fonts import FontList, form_fonts
 from madoguchi.wareki import format_wareki, parse_date
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from madoguchi.case.vocab import SEX_LABELS
+
 PERSON_ROLES = ("applicant", "deceased")
 PERSON_FIELDS = (
     "name",
@@ -36,7 +38,6 @@ PERSON_FIELDS = (
 PERSON_DATE_FIELDS = ("birth_date", "death_date")
 CASE_FIELDS = ("number", "event")
 MUNICIPALITY_FIELDS = ("name", "address", "phone", "postal_code", "prefecture", "full_name")
-SEX_LABELS = {"1": "男", "2": "女", "9": "不明"}
 
 _REF = re.compile(
     r"""^\s*(?:

@@ -16,6 +16,16 @@ from madoguchi.catalog.loader import Catalog
 from madoguchi.catalog.models import Deadline, Fact, Procedure
 from madoguchi.rules import ast
 from madoguchi.rules.evaluate import UNKNOWN, CompiledRule
+from madoguchi.rules.scope import (
+    PERSONS,
+    PersonFacts,
+    Scope,
+    key_for,
+    person_key,
+    persons_of,
+    role_of,
+    split_key,
+)
 
 APPLICABLE, UNDETERMINED, NOT_APPLICABLE = "applicable", "undetermined", "not_applicable"
 EVERYONE = "この手続きはどなたも対象です"
@@ -26,8 +36,9 @@ class Outcome:
     procedure: Procedure
     status: str
     reasons: tuple[str, ...] = ()
-    waiting_for: tuple[str, ...] = ()
+    waiting_for: tuple[str, ...] = ()  # fact names; a person's fact as person_key (member.age@p2)
     deadline: date | None = None
+    person: str | None = None  # the person it is for, when the procedure applies per person
 
     @property
     def id(self) -> str:
@@ -38,20 +49,38 @@ class Outcome:
 class Question:
     fact: Fact
     settles: float  # expected number of open procedures decided by the answer
+    person: str | None = None  # whose fact it asks for (a person of a repeated role)
+    person_label: str = ""
 
     @property
     def name(self) -> str:
         return self.fact.name
 
+    @property
+    def key(self) -> str:
+        """What the answer is stored under: the fact name, or the person's fact (member.age@p2)."""
+        return person_key(self.fact.name, self.person) if self.person else self.fact.name
+
+    @property
+    def text(self) -> str:
+        """The question for staff, naming the person it is about (「長男 太郎さん: …」)."""
+        question = self.fact.question or self.fact.label
+        if not self.person:
+            return question
+        if "{person}" in question:
+            return question.replace("{person}", self.person_label)
+        return f"{self.person_label}: {question}"
+
 
 @dataclass(slots=True)
 class GuideResult:
     event_id: str
-    values: dict[str, Any]  # known facts, derived ones included
+    values: dict[str, Any]  # known facts, derived ones included (case facts; persons' facts are in persons)
     applicable: list[Outcome] = field(default_factory=list)
     undetermined: list[Outcome] = field(default_factory=list)
     not_applicable: list[Outcome] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
+    persons: tuple[PersonFacts, ...] = ()  # the persons of repeated roles, derived facts included
 
     @property
     def complete(self) -> bool:
@@ -104,39 +133,23 @@ class Guide:
         self.procedures: list[Procedure] = catalog.procedures_for(event_id)
         self.rules: list[CompiledRule] = [catalog.rules[p.id] for p in self.procedures]
         self.facts = catalog.facts
+        self.repeated_roles = {r.id for r in self.event.repeated_roles}
         used = set().union(*(r.facts for r in self.rules)) if self.rules else set()
         # Derivations this event needs, in dependency order.
-        self.derivations: list[tuple[str, CompiledRule]] = []
         needed = set(used)
         for name, rule in reversed(list(catalog.derivations.items())):
             if name in needed:
                 needed |= rule.facts
-        self.derivations = [(n, r) for n, r in catalog.derivations.items() if n in needed]
-        # For each input fact: the procedures whose outcome it can change (directly or via derivations).
-        feeds: dict[str, set[str]] = {}
-        for name, rule in self.derivations:
-            for dep in rule.facts:
-                feeds.setdefault(dep, set()).add(name)
-        self._dependents: dict[str, list[int]] = {}
-        for index, rule in enumerate(self.rules):
-            for name in self._inputs(rule.facts, feeds):
-                self._dependents.setdefault(name, []).append(index)
-        self._feeds_derivation = set(feeds)
+        self.derivations: list[tuple[str, CompiledRule]] = [
+            (n, r) for n, r in catalog.derivations.items() if n in needed
+        ]
+        # A derived fact of a repeated role (member.age) is computed for each of its persons.
+        self._derivation_roles = [
+            role if (role := role_of(n)) in self.repeated_roles else None for n, _ in self.derivations
+        ]
+        self._feeds_derivation = {dep for _, rule in self.derivations for dep in rule.facts}
         self._order = {name: i for i, name in enumerate(catalog.facts)}
         self._probes = self._probe_values()
-
-    @staticmethod
-    def _inputs(names: Iterable[str], feeds: dict[str, set[str]]) -> set[str]:
-        # Names plus every fact that feeds one of them through a derivation.
-        found = set(names)
-        changed = True
-        while changed:
-            changed = False
-            for source, targets in feeds.items():
-                if source not in found and targets & found:
-                    found.add(source)
-                    changed = True
-        return found
 
     def _probe_values(self) -> dict[str, tuple[Any, ...]]:
         """Possible answers to try when scoring a question: every choice, yes/no, or the thresholds in rules."""
@@ -149,7 +162,7 @@ class Guide:
         numbers: dict[str, set[Any]] = {}
         params = self.catalog.param_values()
         for rule in [*self.rules, *(r for _, r in self.derivations)]:
-            for node in _walk(rule.node):
+            for node in ast.walk(rule.node):
                 if not isinstance(node, ast.Compare):
                     continue
                 # The threshold may be written on either side, as a number or as a parameter.
@@ -166,66 +179,106 @@ class Guide:
 
     # -------------------------------------------------------------------------------------------
 
-    def resolve(self, known: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, frozenset[str]]]:
-        """Known facts plus every derivation that can be computed; and, for those that cannot, what they wait for."""
+    def resolve(
+        self, known: Mapping[str, Any], persons: Iterable[PersonFacts] = ()
+    ) -> tuple[dict[str, Any], dict[str, frozenset[str]]]:
+        """Known facts plus every derivation that can be computed; and, for those that cannot, what they wait for.
+
+        ``persons`` are the persons of the event's repeated roles; each is copied, then given their derived
+        facts. They are reachable in the returned values under :data:`PERSONS`."""
         values = dict(known)
+        people: dict[str, list[PersonFacts]] = {}
+        for p in persons:
+            if p.role in self.repeated_roles:
+                people.setdefault(p.role, []).append(PersonFacts(p.id, p.role, dict(p.values), p.label))
+        if people:
+            values[PERSONS] = {role: tuple(group) for role, group in people.items()}
         expand: dict[str, frozenset[str]] = {}
-        for name, rule in self.derivations:
-            if name in values:
+        for (name, rule), role in zip(self.derivations, self._derivation_roles, strict=True):
+            if role is None:
+                if name in values:
+                    continue
+                v = rule.evaluate(values)
+                if v is UNKNOWN:
+                    expand[name] = frozenset(rule.waiting_for(values, expand))
+                else:
+                    values[name] = v
                 continue
-            v = rule.evaluate(values)
-            if v is UNKNOWN:
-                expand[name] = frozenset(rule.waiting_for(values, expand))
-            else:
-                values[name] = v
+            for person in people.get(role, ()):
+                if name in person.values:
+                    continue
+                scope = Scope(values, person)
+                v = rule.evaluate(scope)
+                if v is UNKNOWN:
+                    expand[person_key(name, person.id)] = frozenset(rule.waiting_for(scope, expand))
+                else:
+                    person.values[name] = v
         return values, expand
 
     def evaluate(
-        self, known: Mapping[str, Any], skipped: Iterable[str] = (), explain: bool = True
+        self,
+        known: Mapping[str, Any],
+        skipped: Iterable[str] = (),
+        explain: bool = True,
+        persons: Iterable[PersonFacts] = (),
     ) -> GuideResult:
-        """Evaluate every procedure of the event. ``skipped`` facts (answered わからない) are not asked again."""
-        values, expand = self.resolve(known)
+        """Evaluate every procedure of the event. ``skipped`` facts (answered わからない) are not asked again;
+        a person's fact is skipped by its person_key. A procedure with ``per:`` is evaluated for each person of
+        that role, with that person's facts only."""
+        persons = tuple(persons)
+        values, expand = self.resolve(known, persons)
+        people = values.get(PERSONS)
         result = GuideResult(self.event.id, values)
+        if people:
+            result.values = {k: v for k, v in values.items() if k != PERSONS}
+            result.persons = tuple(p for group in people.values() for p in group)
         event_date = values.get(self.event.date_fact)
-        open_indices: list[int] = []
+        open_items: list[tuple[int, str | None]] = []
         waiting_sets: list[frozenset[str]] = []
+        starts: set[str] = set()
         for index, (proc, rule) in enumerate(zip(self.procedures, self.rules, strict=True)):
-            v = rule.evaluate(values)
-            start = values.get(proc.deadline.start) if proc.deadline and proc.deadline.start else event_date
-            due = deadline_date(proc.deadline, start if isinstance(start, date) else None)
-            if v is UNKNOWN:
-                waiting = frozenset(rule.waiting_for(values, expand))
-                open_indices.append(index)
-                waiting_sets.append(waiting)
-                result.undetermined.append(
-                    Outcome(proc, UNDETERMINED, (), tuple(self._in_order(waiting)), due)
-                )
-            elif v:
-                reasons = tuple(rule.explain(values, True)) if explain else ()
-                result.applicable.append(Outcome(proc, APPLICABLE, reasons or (EVERYONE,), (), due))
-            else:
-                reasons = tuple(rule.explain(values, False)) if explain else ()
-                result.not_applicable.append(Outcome(proc, NOT_APPLICABLE, reasons, (), due))
-        starts = {
-            o.procedure.deadline.start
-            for o in result.applicable
-            if o.procedure.deadline and o.procedure.deadline.start
-        }
+            for person, scope in self._targets(proc, values):
+                v = rule.evaluate(scope)
+                deadline = proc.deadline
+                start = scope.get(deadline.start) if deadline and deadline.start else event_date
+                due = deadline_date(deadline, start if isinstance(start, date) else None)
+                pid = person.id if person else None
+                if v is UNKNOWN:
+                    waiting = frozenset(rule.waiting_for(scope, expand))
+                    open_items.append((index, pid))
+                    waiting_sets.append(waiting)
+                    result.undetermined.append(
+                        Outcome(proc, UNDETERMINED, (), tuple(self._in_order(waiting)), due, pid)
+                    )
+                elif v:
+                    reasons = tuple(rule.explain(scope, True)) if explain else ()
+                    result.applicable.append(Outcome(proc, APPLICABLE, reasons or (EVERYONE,), (), due, pid))
+                    if deadline and deadline.start:
+                        starts.add(key_for(scope, deadline.start))
+                else:
+                    reasons = tuple(rule.explain(scope, False)) if explain else ()
+                    result.not_applicable.append(Outcome(proc, NOT_APPLICABLE, reasons, (), due, pid))
         result.questions = self._questions(
-            values, known, expand, open_indices, waiting_sets, set(skipped), starts
+            values, known, persons, expand, open_items, waiting_sets, set(skipped), starts
         )
         return result
 
-    def _in_order(self, names: Iterable[str]) -> list[str]:
-        return sorted(names, key=lambda n: self._order.get(n, 10**6))
+    def _targets(self, proc: Procedure, values: Mapping[str, Any]):
+        """(person, the values the rule sees) for each evaluation of ``proc``: once, or once per person."""
+        if proc.per is None:
+            return ((None, values),)
+        return tuple((p, Scope(values, p)) for p in persons_of(values, proc.per))
+
+    def _in_order(self, keys: Iterable[str]) -> list[str]:
+        return sorted(keys, key=lambda k: (self._order.get(split_key(k)[0], 10**6), k))
 
     def _questions(
-        self, values, known, expand, open_indices, waiting_sets, skipped, applicable_starts=()
+        self, values, known, persons, expand, open_items, waiting_sets, skipped, applicable_starts=()
     ) -> list[Question]:
-        candidates: dict[str, list[int]] = {}
-        for index, waiting in zip(open_indices, waiting_sets, strict=True):
-            for name in waiting:
-                candidates.setdefault(name, []).append(index)
+        candidates: dict[str, list[tuple[int, str | None]]] = {}
+        for item, waiting in zip(open_items, waiting_sets, strict=True):
+            for key in waiting:
+                candidates.setdefault(key, []).append(item)
         # The event date fixes every deadline: ask it while unknown even if no rule waits for it.
         event_fact = self.event.date_fact
         if event_fact not in values and event_fact not in candidates:
@@ -233,36 +286,84 @@ class Guide:
         # A deadline counted from another date (the funeral) is asked once its procedure applies; it
         # decides no procedure, so it comes after the questions that do.
         for start in applicable_starts:
-            if start not in values:
+            fact_name, pid = split_key(start)
+            if pid is None and start not in values:
                 candidates.setdefault(start, [])
+            elif pid is not None and not _has(values, fact_name, pid):
+                candidates.setdefault(start, [])
+        given = {p.id: p for p in persons}
+        position = {p.id: i for i, p in enumerate(persons)}
         questions: list[Question] = []
-        for name, indices in candidates.items():
+        for key, items in candidates.items():
+            name, pid = split_key(key)
             fact = self.facts.get(name)
-            if fact is None or not fact.askable or name in skipped or name in known:
+            if fact is None or not fact.askable or key in skipped:
                 continue
-            questions.append(Question(fact, self._settles(name, values, known, indices)))
-        questions.sort(key=lambda q: (q.fact.name != event_fact, -q.settles, self._order.get(q.fact.name, 0)))
+            if pid is None:
+                if name in known:
+                    continue
+                questions.append(Question(fact, self._settles(key, values, known, persons, items)))
+                continue
+            person = given.get(pid)
+            if person is None or name in person.values:
+                continue
+            settles = self._settles(key, values, known, persons, items)
+            questions.append(Question(fact, settles, pid, person.display))
+        questions.sort(
+            key=lambda q: (
+                q.fact.name != event_fact,
+                -q.settles,
+                self._order.get(q.fact.name, 0),
+                position.get(q.person, -1),
+            )
+        )
         return questions
 
-    def _settles(self, name: str, values, known, indices: list[int]) -> float:
-        """Expected number of the open procedures ``indices`` decided by answering ``name``."""
-        if not indices:
+    def _settles(self, key: str, values, known, persons, items: list[tuple[int, str | None]]) -> float:
+        """Expected number of the open procedures ``items`` decided by answering ``key``."""
+        if not items:
             return 0.0
+        name, pid = split_key(key)
         probes = self._probes.get(name)
         if not probes:
-            return float(len(indices))  # no answers to try (a date): assume it decides what waits for it
+            return float(len(items))  # no answers to try (a date): assume it decides what waits for it
         total = 0
-        rederive = name in self._feeds_derivation
         for probe in probes:
-            if rederive:
-                trial, _ = self.resolve({**known, name: probe})
+            if pid is not None:
+                trial, _ = self.resolve(known, _with_value(persons, pid, name, probe))
+            elif name in self._feeds_derivation:
+                trial, _ = self.resolve({**known, name: probe}, persons)
             else:
                 trial = values.copy()
                 trial[name] = probe
-            for index in indices:
-                if self.rules[index].evaluate(trial) is not UNKNOWN:
+            for index, person_id in items:
+                scope = (
+                    trial if person_id is None else _scope_of(trial, self.procedures[index].per, person_id)
+                )
+                if scope is not None and self.rules[index].evaluate(scope) is not UNKNOWN:
                     total += 1
         return total / len(probes)
+
+
+def _has(values: Mapping[str, Any], fact: str, person_id: str) -> bool:
+    person = _person(values, role_of(fact), person_id)
+    return person is not None and fact in person.values
+
+
+def _person(values: Mapping[str, Any], role: str | None, person_id: str) -> PersonFacts | None:
+    return next((p for p in persons_of(values, role) if p.id == person_id), None) if role else None
+
+
+def _scope_of(values: Mapping[str, Any], role: str | None, person_id: str) -> Scope | None:
+    person = _person(values, role, person_id)
+    return Scope(values, person) if person is not None else None
+
+
+def _with_value(persons: Iterable[PersonFacts], person_id: str, fact: str, value: Any) -> list[PersonFacts]:
+    return [
+        PersonFacts(p.id, p.role, {**p.values, fact: value}, p.label) if p.id == person_id else p
+        for p in persons
+    ]
 
 
 def guide_for(catalog: Catalog, event_id: str) -> Guide:
@@ -282,18 +383,3 @@ def _number(node: ast.Node, params: Mapping[str, Any]) -> int | float | None:
     else:
         return None
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _walk(node: ast.Node):
-    yield node
-    if isinstance(node, ast.And | ast.Or):
-        for o in node.operands:
-            yield from _walk(o)
-    elif isinstance(node, ast.Not | ast.IsKnown):
-        yield from _walk(node.operand)
-    elif isinstance(node, ast.Compare | ast.Arithmetic):
-        yield from _walk(node.left)
-        yield from _walk(node.right)
-    elif isinstance(node, ast.Call):
-        for a in node.args:
-            yield from _walk(a)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from madoguchi.card.mynumber import is_valid as my_number_valid
+from madoguchi.case import vocab
 
 from .dates import RegistryDate, RegistryDateError, parse_registry_date
 
@@ -37,29 +38,20 @@ def parse_bool(text: str) -> bool:
     raise ItemError(f"有/無（1/0）のどちらかを書いてください: {text!r}")
 
 
-SEXES = {"1": "1", "男": "1", "男性": "1", "2": "2", "女": "2", "女性": "2", "9": "9", "不明": "9", "0": "9"}
-
-
 def parse_sex(text: str) -> str:
-    key = unicodedata.normalize("NFKC", text).strip()
-    if key in SEXES:
-        return SEXES[key]
-    raise ItemError(f"性別は 1（男）・2（女）・9（不明）です: {text!r}")
+    try:
+        return vocab.parse_sex(text).value
+    except ValueError as exc:
+        raise ItemError(str(exc)) from None
 
 
 # 続柄 (A4): 世帯主; 夫, 妻, 夫（未届）, 妻（未届）, 子, 子（子の夫）, 子（子の妻）, 父, 母, 兄, 姉, 弟, 妹; chains of up to 4
 # generations joined with 「の」; 縁故者; 同居人. Anything else is refused (祖父, 孫… are written 縁故者).
-_REL_BASE = r"(?:夫|妻|夫（未届）|妻（未届）|子|父|母|兄|姉|弟|妹)"
-_RELATIONSHIP = re.compile(
-    rf"^(?:世帯主|縁故者|同居人|子（子の夫）|子（子の妻）|{_REL_BASE}(?:の{_REL_BASE}){{0,3}})$"
-)
-
-
 def parse_relationship(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).strip().replace("(", "（").replace(")", "）")
-    if _RELATIONSHIP.match(value):
-        return value
-    raise ItemError(f"続柄が標準の値ではありません（祖父・孫などは「縁故者」）: {text!r}")
+    try:
+        return vocab.parse_zokugara(text)
+    except ValueError as exc:
+        raise ItemError(str(exc)) from None
 
 
 _KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ・]+$")

@@ -72,6 +72,37 @@ class Or(Node):
     operands: tuple[Node, ...]
 
 
+QUANTIFIERS = ("any", "all", "count")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantified(Node):
+    """``any member: body`` / ``all member: body`` (yes/no) or ``count member: body`` (a number): the body is
+    evaluated once for each person of a role that has several persons (a repeated role)."""
+
+    kind: str  # any | all | count
+    role: str
+    body: Node
+
+
+def walk(node: Node):
+    """Every node of the tree, the root first."""
+    yield node
+    if isinstance(node, And | Or):
+        for o in node.operands:
+            yield from walk(o)
+    elif isinstance(node, Not | IsKnown):
+        yield from walk(node.operand)
+    elif isinstance(node, Compare | Arithmetic):
+        yield from walk(node.left)
+        yield from walk(node.right)
+    elif isinstance(node, Call):
+        for a in node.args:
+            yield from walk(a)
+    elif isinstance(node, Quantified):
+        yield from walk(node.body)
+
+
 def fact_names(node: Node) -> set[str]:
     """Every fact the rule mentions (parameters included, with their ``param.`` prefix)."""
     found: set[str] = set()
@@ -90,6 +121,8 @@ def fact_names(node: Node) -> set[str]:
         elif isinstance(n, And | Or):
             for o in n.operands:
                 walk(o)
+        elif isinstance(n, Quantified):
+            walk(n.body)
 
     walk(node)
     return found

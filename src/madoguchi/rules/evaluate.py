@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from madoguchi.rules import ast
 from madoguchi.rules.parser import RuleSyntaxError, parse, parse_date_literal
+from madoguchi.rules.scope import Scope, key_for, persons_of, role_of
 
 
 class _Unknown:
@@ -112,10 +113,19 @@ class CompiledRule:
 
 
 class _Checker:
-    def __init__(self, text: str, specs: Mapping[str, FactSpec], params: Mapping[str, Any]):
+    def __init__(
+        self,
+        text: str,
+        specs: Mapping[str, FactSpec],
+        params: Mapping[str, Any],
+        roles: Mapping[str, str] | None = None,
+        bound: tuple[str, ...] = (),
+    ):
         self.text = text
         self.specs = specs
         self.params = params
+        self.roles = roles or {}  # repeated role -> label
+        self.bound = bound  # repeated roles whose person is in scope here
 
     def fail(self, node: ast.Node, message: str) -> RuleTypeError:
         return RuleTypeError(message, self.text, node.pos + 1)
@@ -141,7 +151,28 @@ class _Checker:
             spec = self.specs.get(node.name)
             if spec is None:
                 raise self.fail(node, f"unknown fact {node.name!r}{self._suggest(node.name)}")
+            role = role_of(node.name)
+            if role in self.roles and role not in self.bound:
+                raise self.fail(
+                    node,
+                    f"fact {node.name!r} is about each {role}: use it inside any/all/count {role}: … "
+                    f"or in a procedure with per: {role}",
+                )
             return _FACT_TO_TYPE[spec.type]
+        if isinstance(node, ast.Quantified):
+            if node.role not in self.roles:
+                declared = ", ".join(sorted(self.roles)) or "none"
+                raise self.fail(
+                    node,
+                    f"{node.kind} needs a role with several persons; {node.role!r} is not one "
+                    f"(roles with several persons: {declared})",
+                )
+            self.bound = (*self.bound, node.role)
+            try:
+                self.need_bool(node.body, f"{node.kind} {node.role}:")
+            finally:
+                self.bound = self.bound[:-1]
+            return NUMBER if node.kind == "count" else BOOL
         if isinstance(node, ast.Call):
             sig = FUNCTIONS.get(node.function)
             if sig is None:
@@ -317,7 +348,45 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
 
             return member
         right = _compile(node.right, specs, params, dates, memo)
+        if _is_count(node.left) or _is_count(node.right):
+            return _compare_ranges(node, left, right, specs, params, memo)
         return _binary(left, right, _COMPARATORS[node.op])
+    if isinstance(node, ast.Quantified):
+        body = _compile(node.body, specs, params, False, memo)
+        role = node.role
+        if node.kind == "count":
+            counted = _count_range(role, body)
+
+            def count(values):
+                low, high = counted(values)
+                return low if low == high else UNKNOWN
+
+            return count
+        if node.kind == "any":
+
+            def any_(values):
+                unknown = False
+                for person in persons_of(values, role):
+                    v = body(Scope(values, person))
+                    if v is UNKNOWN:
+                        unknown = True
+                    elif v:
+                        return True
+                return UNKNOWN if unknown else False
+
+            return any_
+
+        def all_(values):
+            unknown = False
+            for person in persons_of(values, role):
+                v = body(Scope(values, person))
+                if v is UNKNOWN:
+                    unknown = True
+                elif not v:
+                    return False
+            return UNKNOWN if unknown else True
+
+        return all_
     if isinstance(node, ast.IsKnown):
         operand = _compile(node.operand, specs, params, False, memo)
         negated = node.negated
@@ -359,6 +428,65 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
 
         return or_
     raise TypeError(f"cannot compile {node!r}")  # pragma: no cover
+
+
+def _is_count(node: ast.Node) -> bool:
+    return isinstance(node, ast.Quantified) and node.kind == "count"
+
+
+def _count_range(role: str, body: Evaluator) -> Callable[[Mapping[str, Any]], tuple[int, int]]:
+    """How many persons of ``role`` satisfy ``body``: at least (known yes), at most (yes or unknown)."""
+
+    def counted(values):
+        low = high = 0
+        for person in persons_of(values, role):
+            v = body(Scope(values, person))
+            if v is UNKNOWN:
+                high += 1
+            elif v:
+                low += 1
+                high += 1
+        return low, high
+
+    return counted
+
+
+def _compare_ranges(node: ast.Compare, left: Evaluator, right: Evaluator, specs, params, memo) -> Evaluator:
+    """A comparison with a count: decided as soon as every count the unknown persons allow gives one answer
+    (2 of 3 members known kokuho already makes ``count >= 2`` true)."""
+    ranges = []
+    for side, evaluator in ((node.left, left), (node.right, right)):
+        if _is_count(side):
+            body = memo[id(side.body)] if memo is not None else _compile(side.body, specs, params)
+            ranges.append(_count_range(side.role, body))
+        else:
+
+            def point(values, evaluator=evaluator):
+                v = evaluator(values)
+                return None if v is UNKNOWN else (v, v)
+
+            ranges.append(point)
+    left_range, right_range = ranges
+    op, fn = node.op, _COMPARATORS[node.op]
+
+    def compare(values):
+        a = left_range(values)
+        if a is None:
+            return UNKNOWN
+        b = right_range(values)
+        if b is None:
+            return UNKNOWN
+        if a[0] == a[1] and b[0] == b[1]:
+            return fn(a[0], b[0])
+        if op in ("==", "!="):
+            if a[1] < b[0] or b[1] < a[0]:  # no count the unknowns allow can be equal
+                return op == "!="
+            return UNKNOWN
+        # <, <=, >, >= are monotonic in each side: the corners decide.
+        corners = {fn(x, y) for x in a for y in b}
+        return corners.pop() if len(corners) == 1 else UNKNOWN
+
+    return compare
 
 
 def _binary(left: Evaluator, right: Evaluator, fn: Callable[[Any, Any], Any]) -> Evaluator:
@@ -405,12 +533,19 @@ def _involves_date(node: ast.Compare, specs: Mapping[str, FactSpec]) -> bool:
 
 
 def compile_rule(
-    text: str, specs: Mapping[str, FactSpec], params: Mapping[str, Any] | None = None
+    text: str,
+    specs: Mapping[str, FactSpec],
+    params: Mapping[str, Any] | None = None,
+    roles: Mapping[str, str] | None = None,
+    per: str | None = None,
 ) -> CompiledRule:
-    """Parse, type-check and compile ``text``. Raises RuleSyntaxError / RuleTypeError with a column."""
+    """Parse, type-check and compile ``text``. Raises RuleSyntaxError / RuleTypeError with a column.
+
+    ``roles`` are the roles with several persons (id → label); ``per`` is the one whose person the rule is
+    evaluated for (a procedure that applies per person), so its facts may be used without a quantifier."""
     params = params or {}
     node = parse(text)
-    checker = _Checker(text, specs, params)
+    checker = _Checker(text, specs, params, roles, (per,) if per else ())
     if checker.type_of(node) != BOOL:
         raise RuleTypeError("a condition must be yes/no (for example: deceased.age >= 65)", text, 1)
     facts = frozenset(n for n in ast.fact_names(node) if not n.startswith("param."))
@@ -420,12 +555,19 @@ def compile_rule(
 
 
 def compile_expression(
-    text: str, specs: Mapping[str, FactSpec], want: str, params: Mapping[str, Any] | None = None
+    text: str,
+    specs: Mapping[str, FactSpec],
+    want: str,
+    params: Mapping[str, Any] | None = None,
+    roles: Mapping[str, str] | None = None,
+    per: str | None = None,
 ) -> CompiledRule:
-    """Compile a value expression (a derived fact) whose type must be ``want`` (a fact type)."""
+    """Compile a value expression (a derived fact) whose type must be ``want`` (a fact type).
+
+    ``per``: the derived fact is a person's (``member.age``), computed for each person of that role."""
     params = params or {}
     node = parse(text)
-    checker = _Checker(text, specs, params)
+    checker = _Checker(text, specs, params, roles, (per,) if per else ())
     got = checker.type_of(node)
     if got != _FACT_TO_TYPE[want]:
         raise RuleTypeError(f"this expression gives a {got}, but the fact is a {want}", text, 1)
@@ -455,7 +597,15 @@ def _collect_waiting(node, values, found: set[str], expand, memo) -> None:
         return
     if isinstance(node, ast.FactRef):
         if not node.name.startswith("param.") and node.name not in values:
-            found.update(expand.get(node.name, (node.name,)))
+            key = key_for(values, node.name)
+            found.update(expand.get(key, (key,)))
+        return
+    if isinstance(node, ast.Quantified):
+        body = memo[id(node.body)]
+        for person in persons_of(values, node.role):
+            scope = Scope(values, person)
+            if body(scope) is UNKNOWN:
+                _collect_waiting(node.body, scope, found, expand, memo)
         return
     if isinstance(node, ast.And | ast.Or):
         for operand in node.operands:
@@ -516,12 +666,26 @@ def format_value(spec: FactSpec | None, value: Any) -> str:
 
 
 def _label(node: ast.Node, specs) -> tuple[str, FactSpec | None]:
+    if _is_count(node):
+        return "当てはまる方の人数", _PERSONS_COUNT
     if isinstance(node, ast.FactRef):
         spec = specs.get(node.name)
         return (spec.label if spec else node.name), spec
     if isinstance(node, ast.Call) and node.function == "years_between":
         return "年数", None
     return "値", None
+
+
+@dataclass(frozen=True)
+class _CountSpec:
+    name: str = "count"
+    type: str = "int"
+    label: str = "人数"
+    unit: str = "人"
+    choice_values: Mapping[str, str] = field(default_factory=dict)
+
+
+_PERSONS_COUNT = _CountSpec()
 
 
 def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> None:
@@ -534,6 +698,20 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
         return
     if isinstance(node, ast.Not):
         _explain(node.operand, values, not truth, out, specs, params, memo)
+        return
+    if isinstance(node, ast.Quantified):
+        # any/true and all/false: the persons with the deciding value; otherwise every person counts.
+        # (A count is explained by the comparison it is in.)
+        body = memo[id(node.body)]
+        deciding = (node.kind == "any") == truth
+        for person in persons_of(values, node.role):
+            scope = Scope(values, person)
+            v = body(scope)
+            if v is UNKNOWN or (deciding and v != truth):
+                continue
+            phrases: list[str] = []
+            _explain(node.body, scope, bool(v), phrases, specs, params, memo)
+            out.extend(f"{person.display}: {phrase}" for phrase in phrases)
         return
     if isinstance(node, ast.FactRef):
         spec = specs.get(node.name)
@@ -555,6 +733,9 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
         label, spec = _label(node.left, specs)
         actual = memo[id(node.left)](values)
         shown = format_value(spec, actual)
+        if _is_count(node.left) and actual is UNKNOWN:  # decided although some persons are not known yet
+            low, high = _count_range(node.left.role, memo[id(node.left.body)])(values)
+            shown = f"{low}〜{high}人"
         if spec is not None and spec.type == "bool" and isinstance(node.right, ast.Literal):
             want_true = (node.right.value is True) == (node.op == "==")
             _explain(node.left, values, truth == want_true, out, specs, params, memo)

@@ -7,6 +7,8 @@ The language, readable by municipal staff::
     applicant.disability_grade <= 2 or applicant.disability_type == "internal"
     years_between(deceased.birth_date, deceased.death_date)
     household.remaining_members is known
+    any member: member.age < 18
+    (count member: member.health_insurance == "kokuho") >= 2
 
 See docs/rules.md for the full reference and docs/decisions/0002-rule-language.md for why lark.
 """
@@ -24,6 +26,7 @@ GRAMMAR = r"""
 ?start: expr
 
 ?expr: or_expr
+     | QUANT NAME ":" expr          -> quantified
 ?or_expr: and_expr (_OR and_expr)*
 ?and_expr: not_expr (_AND not_expr)*
 ?not_expr: _NOT not_expr -> not_
@@ -54,6 +57,9 @@ list: "[" [literal ("," literal)*] "]"
         | _FALSE -> false
 dotted: NAME ("." NAME)*
 
+// A quantifier word wins over a fact name where both could start an expression; after a dot (a fact's
+// later parts) only a name fits, so the contextual lexer still reads household.count as a fact.
+QUANT.2: /\b(any|all|count)\b(?=\s+[a-z_])/
 _OR: /\bor\b/
 _AND: /\band\b/
 _NOT: /\bnot\b/
@@ -88,6 +94,8 @@ _FRIENDLY_TOKENS = {
     "ADD_OP": "+ or -",
     "MUL_OP": "* or /",
     "NAME": "a fact name",
+    "QUANT": "any / all / count",
+    "COLON": ":",
     "NUMBER": "a number",
     "STRING": 'a "string"',
     "LPAR": "(",
@@ -170,6 +178,9 @@ class _ToAst(Transformer):
 
     def is_unknown(self, operand) -> ast.IsKnown:
         return ast.IsKnown(operand, negated=True, pos=operand.pos)
+
+    def quantified(self, kind: Token, role: Token, body) -> ast.Quantified:
+        return ast.Quantified(str(kind), str(role), body, pos=kind.start_pos or 0)
 
     def not_(self, operand) -> ast.Not:
         return ast.Not(operand, pos=max(operand.pos - 4, 0))

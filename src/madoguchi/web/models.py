@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from madoguchi.case.vocab import Sex as CaseSex
+
 
 class Role(models.TextChoices):
     COUNTER_CLERK = "counter_clerk", "窓口職員"
@@ -127,10 +129,8 @@ class CasePerson(models.Model):
         APPLICANT = "applicant", "申請者（来庁者）"
         DECEASED = "deceased", "亡くなった方"
 
-    class Sex(models.TextChoices):
-        MALE = "1", "男"
-        FEMALE = "2", "女"
-        UNKNOWN = "9", "不明"
+    # The one 性別 vocabulary (madoguchi.case.vocab): 1 男, 2 女, 9 適用不能, 0 不明.
+    Sex = models.TextChoices("Sex", [(s.name, (s.value, s.label)) for s in CaseSex])
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
     role = models.CharField(max_length=20, choices=PersonRole.choices)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.case.sources import accepted_facts, from_card, person_facts
 from madoguchi.registry.facts import facts_for_catalog, proposed_facts
 from madoguchi.web.models import Case, CaseFact, CasePerson
 from madoguchi.web.registry.encryption import card_number_context, evidence_context, keyring
@@ -168,20 +169,21 @@ def store_card_reading(case: Case, evidence: dict[str, str], user) -> tuple[Card
         record.result = reading.public_dict()
         record.save()
         if valid:
-            a = reading.attributes
+            card_person = from_card(reading.attributes)
             person = CasePerson.objects.filter(case=case, role="applicant").first() or CasePerson(
                 case=case, role="applicant"
             )
-            person.name = a.name
-            person.birth_date = a.birth_date
-            person.sex = a.sex if a.sex in CasePerson.Sex.values else "9"
-            person.address = a.address
+            person.name = card_person.name
+            person.birth_date = card_person.birth
+            person.sex = card_person.sex
+            person.address = card_person.address
             person.source = CaseFact.Source.CARD
             person.updated_by = user
             person.save()
-            fact = catalog.facts.get("applicant.birth_date")
-            if fact and fact.used_in(case.event_id):
-                save_answer(case, fact, a.birth_date, user, source=CaseFact.Source.CARD)
+            # The catalog decides what the card may fill: facts of this event that list `card` as a source.
+            offered = person_facts(card_person, "applicant")
+            for name, value in accepted_facts(offered, catalog.facts, case.event_id, "card").items():
+                save_answer(case, catalog.facts[name], value, user, source=CaseFact.Source.CARD)
     return record, valid
 
 

@@ -1,0 +1,86 @@
+"""One person on a case, in the 住民記録 standard's items that a counter uses.
+
+Every source becomes a :class:`Person` through one mapping (:mod:`madoguchi.case.sources`): the card's
+券面事項, a registry record, staff input. Forms, the guidance sheet, delivery and the API read this one shape.
+Legal names are kept exactly as given, never normalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from madoguchi.case.vocab import sex_label
+
+if TYPE_CHECKING:  # the date value object lives with the registry's dates; Person only carries it
+    from madoguchi.registry.dates import RegistryDate
+
+SOURCES = ("interview", "registry", "card", "resident")  # staff, 住民記録, マイナンバーカード, 本人入力
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str = ""  # 氏名 as recorded
+    kana: str = ""  # 氏名のフリガナ (katakana)
+    kana_confirmed: bool = False  # フリガナ確認フラグ: staff confirmed it with the person
+    kyuuji: str = ""  # 旧氏
+    tsusho: str = ""  # 通称 (foreign residents)
+    tsusho_kana: str = ""
+    name_alphabet: str = ""  # 氏名（アルファベット） (foreign residents)
+    birth_date: RegistryDate | None = None  # may be 不詳 or a non-calendar date (standard A6)
+    sex: str = ""  # 性別 code (madoguchi.case.vocab.Sex); '' = not known
+    postal_code: str = ""
+    address: str = ""
+    katagaki: str = ""  # 方書
+    phone: str = ""
+    zokugara: str = ""  # 世帯主との続柄, the standard's list
+    relationship: str = ""  # how they relate to the case's subject, as said at the counter (長男, 配偶者)
+    death_date: date | None = None
+    atena_no: str = ""  # 宛名番号: the core system's key
+    setai_no: str = ""  # 世帯番号
+    resident_kind: str = ""  # japanese | foreign ('' = not from the registry)
+    nationality: str = ""  # 国籍・地域
+    source: str = "interview"  # where the identity came from (SOURCES)
+
+    @property
+    def birth(self) -> date | None:
+        """The calendar birth date, or None when 不詳, not a calendar date or not known."""
+        return self.birth_date.to_date() if self.birth_date is not None else None
+
+    @property
+    def sex_label(self) -> str:
+        return sex_label(self.sex)
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.address}　{self.katagaki}" if self.katagaki else self.address
+
+    @property
+    def display_name(self) -> str:
+        """The name staff call the person by: the legal name, or the 通称 a foreign resident uses."""
+        return self.name or self.tsusho or self.name_alphabet
+
+    def age_on(self, day: date) -> int | None:
+        born = self.birth
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def merged(self, other: Person) -> Person:
+        """This person with every item ``other`` knows and this one does not (nothing known is replaced)."""
+        changes = {
+            f.name: getattr(other, f.name)
+            for f in fields(self)
+            if f.name != "source" and not getattr(self, f.name) and getattr(other, f.name)
+        }
+        return replace(self, **changes) if changes else self
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["birth_date"] = self.birth_date.to_json() if self.birth_date is not None else None
+        data["death_date"] = self.death_date.isoformat() if self.death_date else None
+        return data
+
+
+PERSON_ITEMS = tuple(f.name for f in fields(Person))

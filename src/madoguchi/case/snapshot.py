@@ -1,0 +1,47 @@
+"""The case as one value: what forms, the guidance sheet, delivery and the API take.
+
+The Django models persist a case; the shell turns its rows into a :class:`CaseSnapshot` in one place
+(``madoguchi.web.snapshots``). Everything downstream reads the snapshot, so it can be tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from madoguchi.case.person import Person
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A person in a role on the case. ``id`` tells persons of a repeated role apart (the role for others);
+    ``facts`` are that person's facts (``member.health_insurance``), for repeated roles."""
+
+    role: str
+    person: Person
+    id: str = ""
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.id or self.role
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSnapshot:
+    number: str
+    event_id: str
+    facts: Mapping[str, Any]  # known facts of the case, derived ones included
+    parties: tuple[Party, ...] = ()
+    marks: Mapping[str, str] = field(default_factory=dict)  # procedure id -> today | later | not_needed
+    status: str = "open"
+    finished_on: date | None = None
+
+    def person(self, role: str) -> Person | None:
+        """The person in a role with one person (the first, for a repeated role)."""
+        return next((p.person for p in self.parties if p.role == role), None)
+
+    def persons(self, role: str) -> tuple[Party, ...]:
+        return tuple(p for p in self.parties if p.role == role)

@@ -1,0 +1,111 @@
+"""One mapping from each source to a :class:`Person` and to the catalog's facts.
+
+card (券面事項), registry (住民記録), staff input (the counter's person form). The catalog decides which facts a
+source may fill: only facts of the life event whose ``sources:`` list that source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from madoguchi.card.records import Attributes
+from madoguchi.case.person import Person
+from madoguchi.case.vocab import SEX_LABELS
+from madoguchi.registry.dates import RegistryDate
+from madoguchi.registry.records import ResidentRecord
+
+
+def from_card(attributes: Attributes) -> Person:
+    """The card's 4 情報. A 性別 code outside the vocabulary stays unknown rather than guessed."""
+    return Person(
+        name=attributes.name,
+        birth_date=RegistryDate.from_date(attributes.birth_date),
+        sex=attributes.sex if attributes.sex in SEX_LABELS else "",
+        address=attributes.address,
+        source="card",
+    )
+
+
+def from_registry(record: ResidentRecord) -> Person:
+    return Person(
+        name=record.name,
+        kana=record.kana,
+        kana_confirmed=record.kana_confirmed,
+        tsusho=record.tsusho,
+        tsusho_kana=record.tsusho_kana,
+        name_alphabet=record.name_alphabet,
+        birth_date=record.birth_date,
+        sex=record.sex,
+        postal_code=record.postal_code,
+        address=record.address,
+        katagaki=record.katagaki,
+        zokugara=record.relationship,
+        death_date=record.death_date,
+        atena_no=record.atena_no,
+        setai_no=record.setai_no,
+        resident_kind=record.resident_kind,
+        nationality=record.nationality,
+        source="registry",
+    )
+
+
+STAFF_ITEMS = (
+    "name",
+    "kana",
+    "kana_confirmed",
+    "birth_date",
+    "death_date",
+    "sex",
+    "postal_code",
+    "address",
+    "katagaki",
+    "phone",
+    "zokugara",
+    "relationship",
+)
+
+
+def from_staff(values: Mapping[str, Any], source: str = "interview") -> Person:
+    """What staff typed (already validated by the form): dates as date objects, the rest as text."""
+    born = values.get("birth_date")
+    died = values.get("death_date")
+    return Person(
+        name=values.get("name") or "",
+        kana=values.get("kana") or "",
+        kana_confirmed=bool(values.get("kana_confirmed")),
+        birth_date=RegistryDate.from_date(born) if isinstance(born, date) else None,
+        death_date=died if isinstance(died, date) else None,
+        sex=values.get("sex") or "",
+        postal_code=values.get("postal_code") or "",
+        address=values.get("address") or "",
+        katagaki=values.get("katagaki") or "",
+        phone=values.get("phone") or "",
+        zokugara=values.get("zokugara") or "",
+        relationship=values.get("relationship") or "",
+        source=source,
+    )
+
+
+def person_facts(person: Person, role: str) -> dict[str, Any]:
+    """The facts a person's identity states, named for the role (``applicant.birth_date``)."""
+    out: dict[str, Any] = {}
+    if person.birth is not None:
+        out[f"{role}.birth_date"] = person.birth
+    if person.death_date is not None:
+        out[f"{role}.death_date"] = person.death_date
+    if person.sex:
+        out[f"{role}.sex"] = person.sex
+    return out
+
+
+def accepted_facts(proposed: Mapping[str, Any], facts: Mapping[str, Any], event_id: str, source: str) -> dict:
+    """What the catalog takes from ``source``: facts it defines for the life event that list the source."""
+    out = {}
+    for name, value in proposed.items():
+        fact = facts.get(name)
+        if fact is None or source not in (fact.sources or ()) or not fact.used_in(event_id):
+            continue
+        out[name] = value
+    return out
