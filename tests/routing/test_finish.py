@@ -104,7 +104,8 @@ def test_refinish_withdraws_unstarted_tasks_that_no_longer_apply(routing_catalog
 def test_registry_items_come_from_the_resident_the_subject_was_set_from(routing_catalog, clerk):
     from madoguchi.registry.dates import parse_registry_date
     from madoguchi.web.registry.models import CaseRegistryLink, Household, Resident
-    from madoguchi.web.routing.services import REGISTRY_ITEMS, record_items
+    from madoguchi.delivery.records import REGISTRY_ITEMS, record_items
+    from madoguchi.web.snapshots import case_snapshot
     from madoguchi.web.services import load_state
 
     case = create_case(KOKUHO_CASE, clerk)
@@ -112,7 +113,10 @@ def test_registry_items_come_from_the_resident_the_subject_was_set_from(routing_
     proc = state.catalog.procedures["always"]
     items = sorted(REGISTRY_ITEMS) + ["氏名"]
     # Typed at the counter, not set from the registry: the registry's items are unknown.
-    assert record_items(case, state, proc, items) == {**dict.fromkeys(REGISTRY_ITEMS), "氏名": "窓口 太郎"}
+    assert record_items(case_snapshot(case, state), state.catalog, proc, items) == {
+        **dict.fromkeys(REGISTRY_ITEMS),
+        "氏名": "窓口 太郎",
+    }
 
     born = parse_registry_date("1950-05-06")
     household = Household.objects.create(setai_no="601", address="架空県みどり市本町１丁目", address_key="x")
@@ -122,9 +126,9 @@ def test_registry_items_come_from_the_resident_the_subject_was_set_from(routing_
         name_alphabet="NGUYEN VAN AN", tsusho="山田　一郎", tsusho_kana="ヤマダ　イチロウ", nationality="ベトナム",
     )  # fmt: skip
     CaseRegistryLink.objects.create(case=case, role="applicant", resident=resident)  # not the subject
-    assert record_items(case, state, proc, ["宛名番号"]) == {"宛名番号": None}
+    assert record_items(case_snapshot(case, state), state.catalog, proc, ["宛名番号"]) == {"宛名番号": None}
     CaseRegistryLink.objects.create(case=case, role="deceased", resident=resident)
-    assert record_items(case, state, proc, items) == {
+    assert record_items(case_snapshot(case, state), state.catalog, proc, items) == {
         "宛名番号": "2001",
         "世帯番号": "601",
         "住民種別": "外国人",

@@ -20,10 +20,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from madoguchi.delivery import DeliveryError, DeliveryRecord, get_plugin
+from madoguchi.delivery.records import record_items
 from madoguchi.routing import compile_rules, route
-from madoguchi.web.models import Case, CasePerson, ProcedureMark
+from madoguchi.web.models import Case, ProcedureMark
 from madoguchi.web.routing.models import Delivery, DeliveryAttempt, RoutingRule, Task
 from madoguchi.web.services import audit, current_catalog
+from madoguchi.web.snapshots import case_snapshot
 
 log = logging.getLogger("madoguchi.delivery")
 
@@ -108,6 +110,7 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
         case.tasks.filter(status=Task.Status.NEW, procedure_id__in=withdrawn).delete()
         audit(request, "tasks.withdraw", case, procedures=withdrawn)
     keys = []
+    snapshot = case_snapshot(case, state) if any(p.delivery for p in procedures) else None
     for proc in procedures:
         for spec in proc.delivery:
             target = catalog.delivery_targets[spec.target]
@@ -121,7 +124,7 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
                 target_id=target.id,
                 plugin=target.plugin,
                 idempotency_key=key,
-                payload=record_items(case, state, proc, spec.items),
+                payload=record_items(snapshot, catalog, proc, spec.items),
             )
             enqueue(delivery)
             keys.append(key)
@@ -131,80 +134,6 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
 
 def remaining_departments(case: Case) -> list[str]:
     return sorted({t.department_id for t in case.tasks.all() if t.open})
-
-
-# --- the delivery record ----------------------------------------------------------------------------------
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def record_items(case: Case, state, proc, items: list[str]) -> dict[str, str | None]:
-    """The standard items of one procedure, from the case's persons and facts (text; None when unknown)."""
-    catalog = state.catalog
-    event = catalog.events.get(case.event_id)
-    persons = {p.role: p for p in case.persons.all()}
-    subject = persons.get(event.subject if event else "applicant") or CasePerson()
-    applicant = persons.get("applicant") or CasePerson()
-    event_date = state.result.values.get(event.date_fact) if event else None
-    finished = timezone.localdate(case.finished_at) if case.finished_at else None
-    dept = catalog.departments.get(proc.department)
-    available = {
-        "氏名": subject.name or None,
-        "氏名フリガナ": subject.kana or None,
-        "フリガナ確認フラグ": ("1" if subject.kana_confirmed else "0") if subject.kana else None,
-        "生年月日": _iso(subject.birth_date),
-        "性別": subject.get_sex_display() if subject.sex else None,
-        "郵便番号": subject.postal_code or None,
-        "住所": subject.address or None,
-        "死亡年月日": _iso(subject.death_date)
-        or (_iso(event_date) if event and event.subject == "deceased" else None),
-        "案件番号": case.number,
-        "手続ID": proc.id,
-        "手続名": proc.name,
-        "担当課": dept.name if dept else proc.department,
-        "届出年月日": _iso(finished),
-        "異動年月日": _iso(event_date),
-        "異動事由": event.name if event else case.event_id,
-        "届出人氏名": applicant.name or None,
-        "届出人氏名フリガナ": applicant.kana or None,
-        "届出人住所": applicant.address or None,
-        "届出人郵便番号": applicant.postal_code or None,
-        "届出人電話番号": applicant.phone or None,
-        "届出人続柄": applicant.relationship or None,
-    }
-    if event and event.subject == "deceased":
-        available["消除事由"] = "死亡"
-        available["消除年月日"] = available["死亡年月日"]
-    if REGISTRY_ITEMS.intersection(items):
-        available.update(_registry_items(case, event.subject if event else "applicant"))
-    return {item: available.get(item) for item in items}
-
-
-# Items only the registry knows (the core system's keys for the person, a foreign resident's other names):
-# given when the case's subject was set from the registry (「この方を案件に設定」).
-REGISTRY_ITEMS = frozenset(
-    ("宛名番号", "世帯番号", "住民種別", "氏名（アルファベット）", "通称", "通称フリガナ", "国籍・地域")
-)
-
-
-def _registry_items(case: Case, role: str) -> dict[str, str | None]:
-    from madoguchi.web.registry.models import CaseRegistryLink
-
-    link = CaseRegistryLink.objects.filter(case=case, role=role).select_related("resident__household").first()
-    if link is None:
-        return {}
-    r = link.resident
-    return {
-        "宛名番号": r.atena_no,
-        "世帯番号": r.household.setai_no,
-        "住民種別": "外国人" if r.resident_kind == "foreign" else "日本人",
-        "氏名（アルファベット）": r.name_alphabet or None,
-        "通称": r.tsusho or None,
-        "通称フリガナ": r.tsusho_kana or None,
-        "国籍・地域": r.nationality or None,
-    }
 
 
 # --- the outbox worker ------------------------------------------------------------------------------------
