@@ -15,6 +15,9 @@ from typing import Any
 from madoguchi.catalog import load_catalog
 from madoguchi.catalog.models import Fact
 from madoguchi.guide import Guide
+from madoguchi.rules.scope import PersonFacts, role_of
+
+HOUSEHOLD_CATALOG = Path(__file__).resolve().parent / "household"
 
 
 def _random_value(fact: Fact, rng: random.Random) -> Any:
@@ -66,4 +69,53 @@ def run(
         "guide_eval_p99_ms": round(_percentile(timings, 0.99), 4),
         "guide_eval_max_ms": round(timings[-1], 4),
         "catalog_load_ms": round(load_ms, 1),
+    }
+
+
+def run_persons(
+    catalog_path: str | Path = HOUSEHOLD_CATALOG,
+    event: str = "moving",
+    persons: int = 6,
+    orders: int = 100,
+    seed: int = 20261203,
+) -> dict[str, Any]:
+    """The same replay for a case with ``persons`` persons of each repeated role: every case fact and every
+    person's fact answered in a random order, the guide re-evaluated after each answer."""
+    catalog = load_catalog(catalog_path)
+    guide = Guide(catalog, event)
+    roles = [r.id for r in guide.event.repeated_roles]
+    askable = [f for f in catalog.facts_for(event) if f.askable]
+    case_facts = [f for f in askable if role_of(f.name) not in roles]
+    keys = [(f, None, None) for f in case_facts] + [
+        (f, role, f"{role}{i}")
+        for role in roles
+        for i in range(persons)
+        for f in askable
+        if role_of(f.name) == role
+    ]
+    rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
+    timings: list[float] = []
+    for _ in range(orders):
+        order = keys[:]
+        rng.shuffle(order)
+        known: dict[str, Any] = {}
+        people = {f"{role}{i}": PersonFacts(f"{role}{i}", role, {}) for role in roles for i in range(persons)}
+        for fact, _role, pid in order:
+            value = _random_value(fact, rng)
+            if fact.type == "date" and pid is not None:
+                value = date(1940, 1, 1) + timedelta(days=rng.randint(0, 31000))
+            if pid is None:
+                known[fact.name] = value
+            else:
+                people[pid].values[fact.name] = value
+            t0 = time.perf_counter_ns()
+            guide.evaluate(known, persons=people.values())
+            timings.append((time.perf_counter_ns() - t0) / 1e6)
+    timings.sort()
+    return {
+        "guide_persons_event": event,
+        "guide_persons_count": persons * len(roles),
+        "guide_persons_evaluations": len(timings),
+        "guide_persons_eval_p50_ms": round(statistics.median(timings), 4),
+        "guide_persons_eval_p99_ms": round(_percentile(timings, 0.99), 4),
     }

@@ -8,6 +8,7 @@ from pathlib import Path
 from madoguchi.catalog import CatalogError, load_catalog
 from madoguchi.cli import CommandError
 from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_facts
+from madoguchi.guide.persons import coerce_persons
 from madoguchi.wareki import format_both
 
 
@@ -15,7 +16,11 @@ def register(sub) -> None:
     parser = sub.add_parser("guide", help="list the procedures that apply to a set of facts")
     parser.add_argument("--catalog", required=True, help="catalog folder")
     parser.add_argument("--event", required=True, help="life event id, e.g. okuyami")
-    parser.add_argument("--facts", required=True, help="JSON file: {fact name: value}; dates as YYYY-MM-DD")
+    parser.add_argument(
+        "--facts",
+        required=True,
+        help='JSON file: {fact name: value, …, "persons": [{"id": …, "role": …, "ROLE.FACT": value}]}; dates as YYYY-MM-DD',
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=guide_command)
 
@@ -39,15 +44,22 @@ def result_to_json(guide: Guide, result: GuideResult) -> dict:
                 "deadline": o.deadline.isoformat() if o.deadline else None,
                 "deadline_text": o.procedure.deadline.text if o.procedure.deadline else None,
                 "deadline_basis": o.procedure.deadline.basis if o.procedure.deadline else None,
+                "person": o.person,
             }
             for o in result.applicable
         ],
         "undetermined": [
-            {"id": o.id, "name": o.procedure.name, "department": dept(o), "waiting_for": list(o.waiting_for)}
+            {
+                "id": o.id,
+                "name": o.procedure.name,
+                "department": dept(o),
+                "waiting_for": list(o.waiting_for),
+                "person": o.person,
+            }
             for o in result.undetermined
         ],
         "questions": [
-            {"fact": q.fact.name, "text": q.fact.question, "settles": round(q.settles, 2)}
+            {"fact": q.fact.name, "text": q.text, "settles": round(q.settles, 2), "person": q.person}
             for q in result.questions
         ],
     }
@@ -83,11 +95,15 @@ def read_json_file(path: str, what: str):
 def guide_command(args) -> int:
     guide = load_guide(args.catalog, args.event)
     raw = read_json_file(args.facts, "facts")
+    # Persons of repeated roles ride along under "persons"; everything else is a case fact, as before.
+    raw_persons = raw.pop("persons", None) if isinstance(raw, dict) else None
     try:
         known = coerce_facts(guide.catalog.facts, raw, args.event)
+        persons = coerce_persons(guide.catalog, args.event, raw_persons)
     except FactValueError as exc:
         raise CommandError(f"bad fact in {args.facts}: {exc}") from None
-    result = guide.evaluate(known)
+    result = guide.evaluate(known, persons=persons)
+    labels = {p.id: p.display for p in result.persons}
     if args.json:
         print(json.dumps(result_to_json(guide, result), ensure_ascii=False, indent=2))
         return 0
@@ -95,13 +111,17 @@ def guide_command(args) -> int:
     print(f"-- 対象の手続き ({len(result.applicable)})")
     for o in result.applicable:
         due = f" 期限 {format_both(o.deadline)}" if o.deadline else ""
-        print(f"  ✔ {o.procedure.name}［{guide.catalog.departments[o.procedure.department].name}］{due}")
+        whom = f"（{labels.get(o.person, o.person)}）" if o.person else ""
+        print(
+            f"  ✔ {o.procedure.name}{whom}［{guide.catalog.departments[o.procedure.department].name}］{due}"
+        )
         for r in o.reasons:
             print(f"      ・{r}")
     print(f"-- 未確定 ({len(result.undetermined)})")
     for o in result.undetermined:
-        print(f"  ? {o.procedure.name} — 確認待ち: {', '.join(o.waiting_for)}")
+        whom = f"（{labels.get(o.person, o.person)}）" if o.person else ""
+        print(f"  ? {o.procedure.name}{whom} — 確認待ち: {', '.join(o.waiting_for)}")
     print("-- 次の質問")
     for q in result.questions[:5]:
-        print(f"  {q.fact.name}: {q.fact.question}")
+        print(f"  {q.key}: {q.text}")
     return 0

@@ -236,8 +236,10 @@ class Guide:
         open_items: list[tuple[int, str | None]] = []
         waiting_sets: list[frozenset[str]] = []
         starts: set[str] = set()
+        case_only = ((None, values),)
         for index, (proc, rule) in enumerate(zip(self.procedures, self.rules, strict=True)):
-            for person, scope in self._targets(proc, values):
+            targets = case_only if proc.per is None else self._targets(proc, values)
+            for person, scope in targets:
                 v = rule.evaluate(scope)
                 deadline = proc.deadline
                 start = scope.get(deadline.start) if deadline and deadline.start else event_date
@@ -270,7 +272,8 @@ class Guide:
         return tuple((p, Scope(values, p)) for p in persons_of(values, proc.per))
 
     def _in_order(self, keys: Iterable[str]) -> list[str]:
-        return sorted(keys, key=lambda k: (self._order.get(split_key(k)[0], 10**6), k))
+        order = self._order
+        return sorted(keys, key=lambda k: (order.get(k if "@" not in k else split_key(k)[0], 10**6), k))
 
     def _questions(
         self, values, known, persons, expand, open_items, waiting_sets, skipped, applicable_starts=()
@@ -292,10 +295,10 @@ class Guide:
             elif pid is not None and not _has(values, fact_name, pid):
                 candidates.setdefault(start, [])
         given = {p.id: p for p in persons}
-        position = {p.id: i for i, p in enumerate(persons)}
+        position = {p.id: i for i, p in enumerate(persons)} if persons else {}
         questions: list[Question] = []
         for key, items in candidates.items():
-            name, pid = split_key(key)
+            name, pid = split_key(key) if "@" in key else (key, None)
             fact = self.facts.get(name)
             if fact is None or not fact.askable or key in skipped:
                 continue

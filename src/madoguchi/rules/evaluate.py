@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from madoguchi.rules import ast
 from madoguchi.rules.parser import RuleSyntaxError, parse, parse_date_literal
-from madoguchi.rules.scope import Scope, key_for, persons_of, role_of
+from madoguchi.rules.scope import Scope, persons_of, role_of
 
 
 class _Unknown:
@@ -597,15 +597,8 @@ def _collect_waiting(node, values, found: set[str], expand, memo) -> None:
         return
     if isinstance(node, ast.FactRef):
         if not node.name.startswith("param.") and node.name not in values:
-            key = key_for(values, node.name)
+            key = values.key_for(node.name) if type(values) is Scope else node.name
             found.update(expand.get(key, (key,)))
-        return
-    if isinstance(node, ast.Quantified):
-        body = memo[id(node.body)]
-        for person in persons_of(values, node.role):
-            scope = Scope(values, person)
-            if body(scope) is UNKNOWN:
-                _collect_waiting(node.body, scope, found, expand, memo)
         return
     if isinstance(node, ast.And | ast.Or):
         for operand in node.operands:
@@ -623,6 +616,13 @@ def _collect_waiting(node, values, found: set[str], expand, memo) -> None:
     if isinstance(node, ast.Call):
         for a in node.args:
             _collect_waiting(a, values, found, expand, memo)
+    if isinstance(node, ast.Quantified):
+        body = memo[id(node.body)]
+        for person in persons_of(values, node.role):
+            scope = Scope(values, person)
+            if body(scope) is UNKNOWN:
+                _collect_waiting(node.body, scope, found, expand, memo)
+        return
 
 
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
