@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.case.sources import from_staff
 from madoguchi.catalog import load_catalog
 from madoguchi.forms.loader import load_forms
-from madoguchi.forms.values import PersonData
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "catalogs" / "sample"
@@ -61,23 +61,27 @@ def family_facts() -> dict:
 
 def persons(name="緑川　花子", deceased="緑川　一郎", address="架空県みどり市本町二丁目3番4号") -> dict:
     return {
-        "applicant": PersonData(
-            name=name,
-            kana="ミドリカワ　ハナコ",
-            birth_date=date(1955, 7, 7),
-            sex="2",
-            postal_code="999-0012",
-            address=address,
-            phone="0000-12-3456",
-            relationship="妻",
+        "applicant": from_staff(
+            dict(
+                name=name,
+                kana="ミドリカワ　ハナコ",
+                birth_date=date(1955, 7, 7),
+                sex="2",
+                postal_code="999-0012",
+                address=address,
+                phone="0000-12-3456",
+                relationship="妻",
+            )
         ),
-        "deceased": PersonData(
-            name=deceased,
-            kana="ミドリカワ　イチロウ",
-            birth_date=date(1950, 2, 11),
-            death_date=date(2026, 11, 18),
-            sex="1",
-            postal_code="999-0012",
-            address=address,
+        "deceased": from_staff(
+            dict(
+                name=deceased,
+                kana="ミドリカワ　イチロウ",
+                birth_date=date(1950, 2, 11),
+                death_date=date(2026, 11, 18),
+                sex="1",
+                postal_code="999-0012",
+                address=address,
+            )
         ),
     }

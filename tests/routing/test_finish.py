@@ -102,11 +102,11 @@ def test_refinish_withdraws_unstarted_tasks_that_no_longer_apply(routing_catalog
 
 
 def test_registry_items_come_from_the_resident_the_subject_was_set_from(routing_catalog, clerk):
+    from madoguchi.delivery.records import REGISTRY_ITEMS, record_items
     from madoguchi.registry.dates import parse_registry_date
     from madoguchi.web.registry.models import CaseRegistryLink, Household, Resident
-    from madoguchi.delivery.records import REGISTRY_ITEMS, record_items
-    from madoguchi.web.snapshots import case_snapshot
     from madoguchi.web.services import load_state
+    from madoguchi.web.snapshots import case_snapshot
 
     case = create_case(KOKUHO_CASE, clerk)
     state = load_state(case)

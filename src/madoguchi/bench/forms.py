@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from madoguchi.case.sources import from_staff
 from madoguchi.catalog import load_catalog
 from madoguchi.forms.bundle import case_data, fill_planned, plan_forms
 from madoguchi.forms.loader import load_forms
 from madoguchi.forms.render import render_bundle, render_form_pdf
-from madoguchi.forms.values import PersonData
 from madoguchi.guide import Guide, coerce_facts
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "forms" / "data"
@@ -50,24 +50,28 @@ FAMILY_FACTS: dict[str, Any] = {
     "deceased.municipal_cemetery": True,
 }
 FAMILY = {
-    "applicant": PersonData(
-        name="緑川　花子",
-        kana="ミドリカワ　ハナコ",
-        birth_date=date(1955, 7, 7),
-        sex="2",
-        postal_code="999-0012",
-        address="架空県みどり市本町二丁目3番4号 みどりハイツ101号室",
-        phone="0000-12-3456",
-        relationship="妻",
+    "applicant": from_staff(
+        dict(
+            name="緑川　花子",
+            kana="ミドリカワ　ハナコ",
+            birth_date=date(1955, 7, 7),
+            sex="2",
+            postal_code="999-0012",
+            address="架空県みどり市本町二丁目3番4号 みどりハイツ101号室",
+            phone="0000-12-3456",
+            relationship="妻",
+        )
     ),
-    "deceased": PersonData(
-        name="緑川　一郎",
-        kana="ミドリカワ　イチロウ",
-        birth_date=date(1950, 2, 11),
-        death_date=date(2026, 11, 18),
-        sex="1",
-        postal_code="999-0012",
-        address="架空県みどり市本町二丁目3番4号 みどりハイツ101号室",
+    "deceased": from_staff(
+        dict(
+            name="緑川　一郎",
+            kana="ミドリカワ　イチロウ",
+            birth_date=date(1950, 2, 11),
+            death_date=date(2026, 11, 18),
+            sex="1",
+            postal_code="999-0012",
+            address="架空県みどり市本町二丁目3番4号 みどりハイツ101号室",
+        )
     ),
 }
 

@@ -61,6 +61,12 @@ class Person:
         """The name staff call the person by: the legal name, or the 通称 a foreign resident uses."""
         return self.name or self.tsusho or self.name_alphabet
 
+    def item(self, name: str) -> Any:
+        """An item as forms read it: dates as calendar dates (None when 不詳), everything else as stored."""
+        if name == "birth_date":
+            return self.birth
+        return getattr(self, name)
+
     def age_on(self, day: date) -> int | None:
         born = self.birth
         if born is None:

@@ -6,15 +6,18 @@ source may fill: only facts of the life event whose ``sources:`` list that sourc
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from madoguchi.card.records import Attributes
 from madoguchi.case.person import Person
-from madoguchi.case.vocab import SEX_LABELS
+from madoguchi.case.vocab import SEX_LABELS, parse_sex
 from madoguchi.registry.dates import RegistryDate
 from madoguchi.registry.records import ResidentRecord
+from madoguchi.wareki import parse_date
 
 
 def from_card(attributes: Attributes) -> Person:
@@ -109,3 +112,63 @@ def accepted_facts(proposed: Mapping[str, Any], facts: Mapping[str, Any], event_
             continue
         out[name] = value
     return out
+
+
+# PERSON.json / the API: text values only, every one checked, errors naming ``role.field``.
+JSON_ITEMS = (
+    "name",
+    "kana",
+    "birth_date",
+    "death_date",
+    "sex",
+    "postal_code",
+    "address",
+    "katagaki",
+    "phone",
+    "zokugara",
+    "relationship",
+)
+_SEX_ALIASES = {"male": "1", "female": "2", "M": "1", "F": "2"}
+
+
+def from_json(raw: Any, role: str) -> Person:
+    """A person given as JSON (``applicant`` / ``deceased`` of PERSON.json). Raises ValueError naming the field."""
+    if raw is None:
+        return Person()
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{role}: expected an object with name, kana, birth_date, …")
+    unknown = sorted(set(raw) - set(JSON_ITEMS))
+    if unknown:
+        raise ValueError(f"{role}.{unknown[0]}: unknown field; known: {', '.join(JSON_ITEMS)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"{role}.{key}: expected text, got {type(value).__name__}")
+        if key in ("birth_date", "death_date") and value.strip():
+            try:
+                values[key] = parse_date(value)
+            except ValueError as exc:
+                raise ValueError(f"{role}.{key}: {exc}") from None
+        elif key == "sex" and value:
+            try:
+                values[key] = parse_sex(_SEX_ALIASES.get(value, value)).value
+            except ValueError as exc:
+                raise ValueError(f"{role}.sex: {exc}") from None
+        elif key == "postal_code" and value:
+            digits = unicodedata.normalize("NFKC", value).replace("-", "").replace("〒", "").strip()
+            if not re.fullmatch(r"\d{7}", digits):
+                raise ValueError(f"{role}.postal_code: expected 7 digits such as 999-0001, got {value!r}")
+            values[key] = f"{digits[:3]}-{digits[3:]}"
+        elif key == "phone" and value:
+            if not re.fullmatch(r"[0-9０-９\-－()（） ]{6,20}", value):
+                raise ValueError(f"{role}.phone: expected digits and hyphens, got {value!r}")
+            values[key] = unicodedata.normalize("NFKC", value)
+        elif key in ("name", "kana") and value and not value.strip():
+            raise ValueError(f"{role}.{key}: only spaces")
+        else:
+            if len(value) > 300:
+                raise ValueError(f"{role}.{key}: longer than 300 characters")
+            values[key] = value
+    return from_staff(values, source="interview")

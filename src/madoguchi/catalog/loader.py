@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -635,10 +634,6 @@ def get_catalog(path: str | Path) -> Catalog:
     with _cache_lock:
         _cache[root] = (stamp, now, catalog)
     return catalog
-
-
-def today() -> date:  # pragma: no cover - indirection so tests can freeze time
-    return date.today()
 
 
 def _apply_translations(

@@ -7,7 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from madoguchi.case.sources import from_json as person_from_json
 from madoguchi.cli import CommandError
+from madoguchi.forms.values import PERSON_ROLES
 
 
 def register(sub) -> None:
@@ -57,8 +59,7 @@ def _write(path: str, data: bytes) -> None:
 
 
 def read_persons(raw: Any, event_subject: str) -> dict:
-    """PERSON.json → {role: PersonData}. Raises CommandError (exit 2) naming the field."""
-    from madoguchi.forms.values import PERSON_ROLES, PersonData
+    """PERSON.json → {role: Person}. Raises CommandError (exit 2) naming the field."""
 
     if not isinstance(raw, dict):
         raise CommandError('person file: expected an object such as {"applicant": {...}, "deceased": {...}}')
@@ -68,7 +69,7 @@ def read_persons(raw: Any, event_subject: str) -> dict:
     persons = {}
     for role in PERSON_ROLES:
         try:
-            persons[role] = PersonData.from_json(raw.get(role), role)
+            persons[role] = person_from_json(raw.get(role), role)
         except ValueError as exc:
             raise CommandError(f"person file: {exc}") from None
     if not persons[event_subject].name and event_subject in raw:

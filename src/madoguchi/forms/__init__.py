@@ -16,7 +16,7 @@ from madoguchi.forms.render import (
     render_form_pdf,
     render_grid_pdf,
 )
-from madoguchi.forms.values import CaseData, PersonData, ValueRef, parse_value_ref
+from madoguchi.forms.values import CaseData, ValueRef, parse_value_ref
 
 __all__ = [
     "Bundle",
@@ -27,7 +27,6 @@ __all__ = [
     "FormSet",
     "FormTemplate",
     "FormsError",
-    "PersonData",
     "ValueRef",
     "fill_form",
     "load_forms",

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from madoguchi.case import Person
 from madoguchi.catalog.loader import Catalog
 from madoguchi.forms.loader import FormSet
 from madoguchi.forms.models import FormTemplate
 from madoguchi.forms.render import FilledForm, fill_form
-from madoguchi.forms.values import CaseData, PersonData
+from madoguchi.forms.values import CaseData
 
 
 @dataclass
@@ -53,7 +54,7 @@ def case_data(
     catalog: Catalog,
     event_id: str,
     values: Mapping[str, Any],
-    persons: Mapping[str, PersonData],
+    persons: Mapping[str, Person],
     *,
     number: str = "",
     today: date | None = None,

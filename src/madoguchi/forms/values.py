@@ -15,16 +15,14 @@ A field's ``value:`` is one reference, optionally compared with a literal (for c
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from madoguchi.case.vocab import SEX_LABELS
+from madoguchi.case.person import Person
 
 PERSON_ROLES = ("applicant", "deceased")
-PERSON_FIELDS = (
+PERSON_FIELDS = (  # what a form field or PERSON.json may name (madoguchi.case.Person items)
     "name",
     "kana",
     "birth_date",
@@ -34,6 +32,11 @@ PERSON_FIELDS = (
     "address",
     "phone",
     "relationship",
+    "katagaki",
+    "zokugara",
+    "kyuuji",
+    "tsusho",
+    "name_alphabet",
 )
 PERSON_DATE_FIELDS = ("birth_date", "death_date")
 CASE_FIELDS = ("number", "event")
@@ -109,69 +112,6 @@ def parse_value_ref(text: str) -> ValueRef:
 
 
 @dataclass
-class PersonData:
-    name: str = ""
-    kana: str = ""
-    birth_date: date | None = None
-    death_date: date | None = None
-    sex: str = ""
-    postal_code: str = ""
-    address: str = ""
-    phone: str = ""
-    relationship: str = ""
-
-    @classmethod
-    def from_json(cls, raw: Any, role: str) -> PersonData:
-        """PERSON.json's ``applicant`` / ``deceased`` object. Raises ValueError naming the field."""
-        from madoguchi.wareki import parse_date
-
-        if raw is None:
-            return cls()
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"{role}: expected an object with name, kana, birth_date, …")
-        unknown = sorted(set(raw) - set(PERSON_FIELDS))
-        if unknown:
-            raise ValueError(f"{role}.{unknown[0]}: unknown field; known: {', '.join(PERSON_FIELDS)}")
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise ValueError(f"{role}.{key}: expected text, got {value!r}")
-            if key in PERSON_DATE_FIELDS and value.strip():
-                try:
-                    values[key] = parse_date(value)
-                except ValueError as exc:
-                    raise ValueError(f"{role}.{key}: {exc}") from None
-            elif key == "sex" and value:
-                normalized = {"男": "1", "女": "2", "male": "1", "female": "2", "M": "1", "F": "2"}.get(
-                    value, value
-                )
-                if normalized not in SEX_LABELS:
-                    raise ValueError(f"{role}.sex: expected 1 (男), 2 (女) or 9, got {value!r}")
-                values[key] = normalized
-            elif key == "postal_code" and value:
-                digits = unicodedata.normalize("NFKC", value).replace("-", "").replace("〒", "").strip()
-                if not re.fullmatch(r"\d{7}", digits):
-                    raise ValueError(f"{role}.postal_code: expected 7 digits such as 999-0001, got {value!r}")
-                values[key] = f"{digits[:3]}-{digits[3:]}"
-            elif key == "phone" and value:
-                if not re.fullmatch(r"[0-9０-９\-－()（） ]{6,20}", value):
-                    raise ValueError(f"{role}.phone: expected digits and hyphens, got {value!r}")
-                values[key] = unicodedata.normalize("NFKC", value)
-            elif key in ("name", "kana") and value and not value.strip():
-                raise ValueError(f"{role}.{key}: only spaces")
-            else:
-                if len(value) > 300:
-                    raise ValueError(f"{role}.{key}: longer than 300 characters")
-                values[key] = value
-        return cls(**values)
-
-    def get(self, attr: str) -> Any:
-        return getattr(self, attr)
-
-
-@dataclass
 class CaseData:
     """Everything a form can be filled from."""
 
@@ -179,7 +119,7 @@ class CaseData:
     event: str = ""
     event_name: str = ""
     today: date = field(default_factory=date.today)
-    persons: dict[str, PersonData] = field(default_factory=dict)
+    persons: dict[str, Person] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # typed fact values (derived ones included)
     fact_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # choice fact → value → label
     municipality: dict[str, str] = field(default_factory=dict)
@@ -190,7 +130,7 @@ class CaseData:
         """The raw value (None when unknown)."""
         if ref.source == "person":
             person = self.persons.get(ref.role or "")
-            value = person.get(ref.attr) if person else None
+            value = person.item(ref.attr) if person else None
             if value in (None, "") and ref.attr in PERSON_DATE_FIELDS:
                 value = self.facts.get(ref.name)  # e.g. deceased.death_date is also a fact
             return value if value != "" else None

@@ -157,17 +157,3 @@ class CasePerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.role}"
-
-    def as_form_data(self) -> dict:
-        """The PERSON.json shape the form renderer takes (dates as ISO text)."""
-        return {
-            "name": self.name,
-            "kana": self.kana,
-            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
-            "death_date": self.death_date.isoformat() if self.death_date else None,
-            "sex": self.sex,
-            "postal_code": self.postal_code,
-            "address": self.address,
-            "phone": self.phone,
-            "relationship": self.relationship,
-        }

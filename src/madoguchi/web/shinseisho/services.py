@@ -9,16 +9,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.case import Person
 from madoguchi.forms import FormRenderError
 from madoguchi.forms.bundle import PlannedForm, case_data, plan_forms
 from madoguchi.forms.loader import FormSet, get_forms
 from madoguchi.forms.models import FieldSpec, FormTemplate
 from madoguchi.forms.render import FilledForm, fill_form
-from madoguchi.forms.values import CaseData, PersonData, ValueRef
+from madoguchi.forms.values import CaseData, ValueRef
 from madoguchi.guide import FactValueError
 from madoguchi.web.models import Case, CasePerson, ProcedureMark
 from madoguchi.web.services import CaseState, load_state, parse_answer, save_answer
 from madoguchi.web.shinseisho.models import FormFieldOverride, FormFillStats, FormStatus
+from madoguchi.web.snapshots import person_of
 
 # Values that must never be stored at the counter: printed blank and written by hand.
 NEVER_STORED = ("mynumber",)
@@ -32,21 +34,8 @@ def current_forms() -> FormSet:
     return get_forms(settings.CATALOG_PATH)
 
 
-def persons_of(case: Case) -> dict[str, PersonData]:
-    out = {}
-    for p in case.persons.all():
-        out[p.role] = PersonData(
-            name=p.name,
-            kana=p.kana,
-            birth_date=p.birth_date,
-            death_date=p.death_date,
-            sex=p.sex,
-            postal_code=p.postal_code,
-            address=p.address,
-            phone=p.phone,
-            relationship=p.relationship,
-        )
-    return out
+def persons_of(case: Case) -> dict[str, Person]:
+    return {p.role: person_of(p) for p in case.persons.all()}
 
 
 @dataclass
