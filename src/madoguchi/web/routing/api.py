@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from madoguchi.web.models import Case, Role
 from madoguchi.web.routing.models import ApiToken, Delivery, StaleVersion, Task
 from madoguchi.web.services import audit, current_catalog, load_state
+from madoguchi.web.snapshots import case_snapshot
 from madoguchi.web.views import has_role
 
 COUNTER = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
@@ -118,16 +119,16 @@ def _case_json(case: Case) -> dict:
         ],
         "persons": [
             {
-                "role": p.role,
-                "name": p.name,
-                "kana": p.kana,
-                "birth_date": p.birth_date.isoformat() if p.birth_date else None,
-                "death_date": p.death_date.isoformat() if p.death_date else None,
-                "sex": p.sex,
-                "address": p.address,
-                "source": p.source,
+                "role": party.role,
+                "name": party.person.name,
+                "kana": party.person.kana,
+                "birth_date": party.person.birth.isoformat() if party.person.birth else None,
+                "death_date": party.person.death_date.isoformat() if party.person.death_date else None,
+                "sex": party.person.sex,
+                "address": party.person.address,
+                "source": party.person.source,
             }
-            for p in case.persons.all()
+            for party in case_snapshot(case, state).parties
         ],
         "applicable": [
             {
