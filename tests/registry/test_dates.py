@@ -81,3 +81,37 @@ def test_json_round_trip():
     for text in ("昭和25年3月4日", "昭和20年頃", "平成3年2月29日", "年月日不詳"):
         value = parse_registry_date(text)
         assert RegistryDate.from_json(value.to_json()) == value
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [("1450730", "明治45年7月30日"), ("2010730", "大正元年7月30日"), ("4010108", "平成元年1月8日")],
+)
+def test_era_codes_are_shown_in_wareki(code, shown):
+    value = parse_registry_date(code)
+    assert value.text == shown and value.is_exact
+    with pytest.raises(RegistryDateError):
+        parse_registry_date(code, allow_era_code=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("4310501", "4310501 は平成の範囲外です"),
+        ("3000101", "昭和0年: 年は1以上です"),
+        ("昭和65年1月1日", "昭和65年は昭和の範囲外です"),
+        ("明治元年1月24日", "明治元年1月24日 は明治の範囲外です"),  # 明治 begins on 1868-01-25 on registers
+    ],
+)
+def test_era_range_messages(text, message):
+    with pytest.raises(RegistryDateError) as info:
+        parse_registry_date(text)
+    assert str(info.value) == message
+
+
+def test_seireki_dates_get_the_era_from_the_first_day_of_meiji():
+    assert parse_registry_date("1868-01-24").era is None
+    value = parse_registry_date("1868-01-25")
+    assert (value.era, value.era_year) == ("明治", 1)
+    assert value.display() == "明治元年1月25日（1868年1月25日）"
+    assert RegistryDate.from_date(date(1912, 7, 30)).era == "大正"

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import base64
-import datetime
 from dataclasses import dataclass, field
+
+from madoguchi.wareki import format_wareki
 
 from . import gaiji, records
 from .errors import CardDataError
 from .mynumber import MyNumber
 from .protocol import CardFiles, KenhojoAP, Transmitter
 from .signature import ANY_KEY_ID, SignatureResult, TrustStore, verify
-
-
-def wareki(d: datetime.date) -> str | None:
-    """和暦 for display, e.g. 平成2年4月1日 (元年 for the first year)."""
-    try:
-        from japanera import EraDate
-
-        era = EraDate.from_date(d).era
-        year = d.year - era.since.year + 1
-    except Exception:  # noqa: BLE001 - display only; an era library gap must not fail a read
-        return None
-    if era is None:
-        return None
-    return f"{era.kanji}{'元' if year == 1 else year}年{d.month}月{d.day}日"
 
 
 @dataclass
@@ -46,7 +33,7 @@ class CardReading:
             "given_name": a.given_name,
             "address": a.address,
             "birth_date": a.birth_date.isoformat(),
-            "birth_date_wareki": wareki(a.birth_date),
+            "birth_date_wareki": format_wareki(a.birth_date),
             "sex": a.sex,
             "sex_label": a.sex_label,
             "signature": self.signature.status,

@@ -32,7 +32,7 @@ from madoguchi.forms.loader import FormSet
 from madoguchi.forms.models import FieldSpec, FormTemplate
 from madoguchi.forms.values import CaseData, ValueRef
 from madoguchi.pdf_fonts import FontList, form_fonts
-from madoguchi.wareki import format_wareki, parse_date
+from madoguchi.wareki import format_seireki, format_wareki, parse_date
 
 
 class FormRenderError(Exception):
@@ -131,7 +131,7 @@ def format_value(spec: FieldSpec, ref: ValueRef, raw: Any, case: CaseData, typed
         return None
     if kind in ("date_wareki", "date_seireki"):
         d = _as_date(raw)
-        return format_wareki(d) if kind == "date_wareki" else f"{d.year}年{d.month}月{d.day}日"
+        return format_wareki(d) if kind == "date_wareki" else format_seireki(d)
     if kind == "digits":
         text = unicodedata.normalize("NFKC", str(raw))
         digits = re.sub(r"[\s\-]", "", text)

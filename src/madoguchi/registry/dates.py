@@ -13,35 +13,21 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
-# Last day of each era (the next era's first day is the day after, except 明治→大正 and 大正→昭和, which
-# share a day: 明治45年7月30日 = 大正元年7月30日, 大正15年12月25日 = 昭和元年12月25日).
-ERA_END = {
-    "明治": date(1912, 7, 30),
-    "大正": date(1926, 12, 25),
-    "昭和": date(1989, 1, 7),
-    "平成": date(2019, 4, 30),
-    "令和": date(9999, 12, 31),
-}
-ERA_START = {
-    "明治": date(1868, 1, 25),
-    "大正": date(1912, 7, 30),
-    "昭和": date(1926, 12, 25),
-    "平成": date(1989, 1, 8),
-    "令和": date(2019, 5, 1),
-}
-ERA_LETTERS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
-# Era codes as used by many vendors' CSV (1 明治 … 5 令和); confirm against the 基本データリスト.
-ERA_CODES = {"1": "明治", "2": "大正", "3": "昭和", "4": "平成", "5": "令和"}
+from madoguchi.wareki import (
+    Era,
+    WarekiText,
+    era_of,
+    format_era_date,
+    format_seireki,
+    format_wareki,
+    match_era_code,
+    match_era_year,
+    match_seireki,
+    match_wareki,
+)
 
 _UNKNOWN_MARKERS = ("不詳", "頃", "ころ", "上旬", "中旬", "下旬", "までの間", "不明")
-_ERA_PREFIX = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})年")
-_WAREKI_FULL = re.compile(
-    r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})[年./\-]\s*(\d{1,2})[月./\-]\s*(\d{1,2})日?$"
-)
-_SEIREKI = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _SEIREKI_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_ERA_CODE = re.compile(r"^([1-5])(\d{2})(\d{2})(\d{2})$")
 _MONTH = re.compile(r"(\d{1,2})月")
 
 
@@ -75,9 +61,8 @@ class RegistryDate:
             d = self.sort_date
             if self.era and self.era_year:
                 # the era as written (明治45年7月30日 stays 明治, not 大正元年)
-                year = "元" if self.era_year == 1 else str(self.era_year)
-                return f"{self.era}{year}年{d.month}月{d.day}日（{d.year}年{d.month}月{d.day}日）"
-            return f"{d.year}年{d.month}月{d.day}日"
+                return f"{format_era_date(self.era, self.era_year, d.month, d.day)}（{format_seireki(d)}）"
+            return format_seireki(d)
         return self.text
 
     def to_json(self) -> dict:
@@ -101,22 +86,19 @@ class RegistryDate:
 
     @classmethod
     def from_date(cls, value: date) -> RegistryDate:
-        from madoguchi.wareki import format_wareki
-
-        text = format_wareki(value)
-        era = text[:2]
-        m = _ERA_PREFIX.match(text)
-        era_year = 1 if m and m[2] == "元" else int(m[2]) if m else None
-        return cls(text, value, era, era_year, value.year, value.month, value.day)
+        """A calendar date in 和暦 as the counter writes it (no era before 明治)."""
+        found = era_of(value)
+        era, era_year = (found[0].name, found[1]) if found else (None, None)
+        return cls(format_wareki(value), value, era, era_year, value.year, value.month, value.day)
 
 
-def _era_year(era: str, raw: str) -> tuple[int, int]:
+def _era_year(era: Era, raw: str) -> tuple[int, int]:
     era_year = 1 if raw == "元" else int(raw)
     if era_year < 1:
-        raise RegistryDateError(f"{era}{raw}年: 年は1以上です")
-    year = ERAS[era] + era_year - 1
-    if year > ERA_END[era].year:
-        raise RegistryDateError(f"{era}{raw}年は{era}の範囲外です")
+        raise RegistryDateError(f"{era.name}{raw}年: 年は1以上です")
+    year = era.seireki_year(era_year)
+    if era.written_last is not None and year > era.written_last.year:
+        raise RegistryDateError(f"{era.name}{raw}年は{era.name}の範囲外です")
     return era_year, year
 
 
@@ -148,48 +130,47 @@ def parse_registry_date(text: str, *, allow_era_code: bool = True) -> RegistryDa
         raise RegistryDateError("日付が長すぎます")
     if any(marker in cleaned for marker in _UNKNOWN_MARKERS):
         return _parse_unknown(original, cleaned)
-    m = _SEIREKI.match(cleaned) or _SEIREKI_COMPACT.match(cleaned)
-    if m:
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    seireki = match_seireki(cleaned)
+    if seireki is None and (compact := _SEIREKI_COMPACT.match(cleaned)):
+        seireki = (int(compact[1]), int(compact[2]), int(compact[3]))
+    if seireki:
+        year, month, day = seireki
         if year < 1800:
             raise RegistryDateError(f"{year}年は古すぎます")
         sort, valid = _nominal(year, month, day)
-        era = era_year = None
-        if valid and sort >= ERA_START["明治"]:
-            rd = RegistryDate.from_date(sort)
-            era, era_year = rd.era, rd.era_year
+        found = era_of(sort, as_written=True) if valid else None
+        era, era_year = (found[0].name, found[1]) if found else (None, None)
         return RegistryDate(original, sort, era, era_year, year, month, day, False, valid)
-    m = _WAREKI_FULL.match(cleaned.upper() if cleaned[:1].isascii() else cleaned)
-    if m:
-        era = ERA_LETTERS.get(m[1], m[1])
-        era_year, year = _era_year(era, m[2])
-        month, day = int(m[3]), int(m[4])
-        sort, valid = _nominal(year, month, day)
-        if valid and not (ERA_START[era] <= sort <= ERA_END[era]):
-            raise RegistryDateError(f"{original} は{era}の範囲外です")
-        return RegistryDate(original, sort, era, era_year, year, month, day, False, valid)
-    m = _ERA_CODE.match(cleaned) if allow_era_code else None
-    if m:
-        era = ERA_CODES[m[1]]
-        era_year, year = _era_year(era, str(int(m[2])))
-        month, day = int(m[3]), int(m[4])
-        sort, valid = _nominal(year, month, day)
-        if valid and not (ERA_START[era] <= sort <= ERA_END[era]):
-            raise RegistryDateError(f"{original} は{era}の範囲外です")
-        shown = f"{era}{'元' if era_year == 1 else era_year}年{month}月{day}日"
-        return RegistryDate(shown, sort, era, era_year, year, month, day, False, valid)
+    wareki = match_wareki(cleaned)
+    if wareki:
+        return _wareki_date(original, original, wareki)
+    wareki = match_era_code(cleaned) if allow_era_code else None
+    if wareki:
+        shown = format_era_date(wareki.era.name, wareki.era_year, wareki.month, wareki.day)
+        return _wareki_date(original, shown, wareki)
     raise RegistryDateError(
         f"日付として読めません: {original!r}（例: 昭和25年3月4日、1950-03-04、年月日不詳、昭和20年頃）"
     )
 
 
+def _wareki_date(original: str, shown: str, wareki: WarekiText) -> RegistryDate:
+    """A 和暦 date with month and day (possibly not on the calendar: 平成3年2月29日)."""
+    era = wareki.era
+    era_year, year = _era_year(era, wareki.year_text)
+    month, day = wareki.month, wareki.day
+    sort, valid = _nominal(year, month, day)
+    if valid and not era.contains(sort, as_written=True):
+        raise RegistryDateError(f"{original} は{era.name}の範囲外です")
+    return RegistryDate(shown, sort, era.name, era_year, year, month, day, False, valid)
+
+
 def _parse_unknown(original: str, cleaned: str) -> RegistryDate:
-    m = _ERA_PREFIX.match(cleaned.upper() if cleaned[:1].isascii() else cleaned)
+    prefix = match_era_year(cleaned)
     era = era_year = year = month = None
-    if m:
-        era = ERA_LETTERS.get(m[1], m[1])
-        era_year, year = _era_year(era, m[2])
-        rest = cleaned[m.end() :]
+    if prefix:
+        era = prefix.era.name
+        era_year, year = _era_year(prefix.era, prefix.year_text)
+        rest = cleaned[prefix.end :]
         mm = _MONTH.match(rest)
         if mm and 1 <= int(mm[1]) <= 12:
             month = int(mm[1])

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from madoguchi.card.mynumber import with_check_digit
+from madoguchi.wareki import format_wareki
 
 CITY = "架空県みどり市"
 HEADER = [
@@ -90,18 +91,6 @@ def m11_check(serial: str) -> str:
     return serial + str(0 if r <= 1 else 11 - r)
 
 
-_ERA_STARTS = [(date(2019, 5, 1), "令和", 2018), (date(1989, 1, 8), "平成", 1988),
-               (date(1926, 12, 25), "昭和", 1925), (date(1912, 7, 30), "大正", 1911)]  # fmt: skip
-
-
-def wareki_text(d: date) -> str:
-    for start, era, offset in _ERA_STARTS:
-        if d >= start:
-            y = d.year - offset
-            return f"{era}{'元' if y == 1 else y}年{d.month}月{d.day}日"
-    return f"明治{d.year - 1867}年{d.month}月{d.day}日"
-
-
 class Generator:
     def __init__(self, seed: int = 1, today: date = date(2026, 11, 27)):
         self.rng = random.Random(seed)  # noqa: S311 - fictional test data, reproducible by seed
@@ -169,13 +158,13 @@ class Generator:
             f"{family[0]}\u3000{given[0]}",
             f"{family[1]}\u3000{given[1]}",
             "1" if rng.random() < 0.7 else "0",
-            born.isoformat() if foreign else wareki_text(born),
+            born.isoformat() if foreign else format_wareki(born),
             sex,
             rel,
             h["postal"],
             h["address"],
             h["katagaki"],
-            wareki_text(moved if moved <= self.today else born),
+            format_wareki(moved if moved <= self.today else born),
             "住民",
             "",
             "",

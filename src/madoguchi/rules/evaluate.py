@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from madoguchi.rules import ast
 from madoguchi.rules.parser import RuleSyntaxError, parse, parse_date_literal
 from madoguchi.rules.scope import Scope, persons_of, role_of
+from madoguchi.wareki import format_wareki
 
 
 class _Unknown:
@@ -656,8 +657,6 @@ def format_value(spec: FactSpec | None, value: Any) -> str:
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, date):
-        from madoguchi.wareki import format_wareki
-
         return format_wareki(value)
     unit = getattr(spec, "unit", None) or ""
     if isinstance(value, float) and value.is_integer():
