@@ -1,4 +1,5 @@
-"""The generic plug-in registry (madoguchi.plugins): stable ids, typed options, check_config()."""
+"""The generic plug-in registry (madoguchi.plugins): stable ids, typed options, check_config(), and the four
+concerns that use it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
+from madoguchi.card import transport
+from madoguchi.card.errors import TransportError
+from madoguchi.delivery import DeliveryPluginError
+from madoguchi.delivery import registry as delivery_registry
+from madoguchi.forms import renderers
 from madoguchi.plugins import Plugin, PluginError, PluginOptions, PluginRegistry
+from madoguchi.registry import sources
 
 
 class Printer(Plugin):
@@ -149,3 +156,21 @@ def test_check_config_never_raises():
     assert registry.check_config("laser", {"dpi": 1}) == [
         "laser options: dpi: Input should be greater than or equal to 72"
     ]
+
+
+def test_the_four_concerns_are_one_registry_type_with_their_error_classes():
+    concerns = {
+        transport.TRANSPORTS: TransportError,
+        sources.SOURCES: ValueError,
+        renderers.RENDERERS: renderers.RendererError,
+        delivery_registry: DeliveryPluginError,
+    }
+    for registry, error in concerns.items():
+        assert isinstance(registry, PluginRegistry) and registry.error is error
+        assert registry.ids() and all(cls.title and cls.Options for cls in registry)
+        with pytest.raises(error, match=f"unknown {registry.kind} 'nope'"):
+            registry.get("nope")
+    assert transport.transport_ids() == ["pcsc", "virtual"]  # both registered on import, no lazy loading
+    assert delivery_registry.ids() == ["file_drop", "http"]
+    problems = delivery_registry.check_config("file_drop", {"directory": "/nonexistent/x"}, target_id="juki")
+    assert problems == ["juki: drop folder /nonexistent/x does not exist"]
