@@ -6,6 +6,8 @@ import base64
 import datetime
 from dataclasses import dataclass, field
 
+from japanera import EraDate
+
 from . import gaiji, records
 from .errors import CardDataError
 from .mynumber import MyNumber
@@ -16,8 +18,6 @@ from .signature import ANY_KEY_ID, SignatureResult, TrustStore, verify
 def wareki(d: datetime.date) -> str | None:
     """和暦 for display, e.g. 平成2年4月1日 (元年 for the first year)."""
     try:
-        from japanera import EraDate
-
         era = EraDate.from_date(d).era
         year = d.year - era.since.year + 1
     except Exception:  # noqa: BLE001 - display only; an era library gap must not fail a read

@@ -6,6 +6,8 @@ import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+
 from . import mynumber
 from .errors import CardDataError
 from .tlv import Tlv, read_children, read_tlv, read_top
@@ -242,8 +244,6 @@ class Certificate:
     signature: bytes
 
     def public_key(self):
-        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
-
         return RSAPublicNumbers(self.exponent, self.modulus).public_key()
 
 
