@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from madoguchi.wareki import format_wareki
+
 ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
 # Last day of each era (the next era's first day is the day after, except 明治→大正 and 大正→昭和, which
 # share a day: 明治45年7月30日 = 大正元年7月30日, 大正15年12月25日 = 昭和元年12月25日).
@@ -101,8 +103,6 @@ class RegistryDate:
 
     @classmethod
     def from_date(cls, value: date) -> RegistryDate:
-        from madoguchi.wareki import format_wareki
-
         text = format_wareki(value)
         era = text[:2]
         m = _ERA_PREFIX.match(text)
