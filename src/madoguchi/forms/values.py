@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from madoguchi.wareki import parse_date
+
 PERSON_ROLES = ("applicant", "deceased")
 PERSON_FIELDS = (
     "name",
@@ -122,8 +124,6 @@ class PersonData:
     @classmethod
     def from_json(cls, raw: Any, role: str) -> PersonData:
         """PERSON.json's ``applicant`` / ``deceased`` object. Raises ValueError naming the field."""
-        from madoguchi.wareki import parse_date
-
         if raw is None:
             return cls()
         if not isinstance(raw, Mapping):
