@@ -7,6 +7,7 @@ decide it. Rules are compiled once to nested closures: evaluation is a few funct
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 
 from madoguchi.rules import ast
 from madoguchi.rules.parser import RuleSyntaxError, parse, parse_date_literal
+from madoguchi.wareki import format_wareki
 
 
 class _Unknown:
@@ -241,8 +243,6 @@ class _Checker:
         self._check_choice_literal(self._choice_spec(node.right), node.left)
 
     def _suggest(self, name: str) -> str:
-        import difflib
-
         close = difflib.get_close_matches(name, list(self.specs), n=1, cutoff=0.75)
         return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -506,8 +506,6 @@ def format_value(spec: FactSpec | None, value: Any) -> str:
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, date):
-        from madoguchi.wareki import format_wareki
-
         return format_wareki(value)
     unit = getattr(spec, "unit", None) or ""
     if isinstance(value, float) and value.is_integer():
