@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import struct
 import threading
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 BUNDLED = Path(__file__).resolve().parent / "fonts" / "ipaexg.ttf"
@@ -69,8 +71,7 @@ _PRIVATE_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a Japanese
 def a4_document(buffer, font: str, **options):
     """A platypus A4 document whose canvas starts in ``font``: ReportLab's default start font is Helvetica,
     which is never embedded, so every flowing document (guidance sheet, pre-entry summary) is made here."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import SimpleDocTemplate
+    from reportlab.platypus import SimpleDocTemplate  # heavy (~85 ms): only the flowing documents need it
 
     return SimpleDocTemplate(buffer, pagesize=A4, initialFontName=font, **options)
 
@@ -81,8 +82,6 @@ def is_variation_selector(code: int) -> bool:
 
 def check_embeddable(path: str | Path) -> None:
     """Refuse fonts that are not TrueType outlines or whose licence bits forbid embedding (OS/2 fsType)."""
-    import struct
-
     with open(path, "rb") as fh:
         head = fh.read(12)
         tag = head[:4]
@@ -113,8 +112,6 @@ def check_embeddable(path: str | Path) -> None:
 
 def _read_uvs(data: bytes) -> dict[tuple[int, int], int | None]:
     """(base, selector) → glyph id from cmap format 14; None means 'the default glyph of the base'."""
-    import struct
-
     (num_tables,) = struct.unpack(">H", data[4:6])
     cmap = None
     for i in range(num_tables):
@@ -159,8 +156,6 @@ _private_lock = threading.Lock()
 def _install_tounicode() -> None:
     """ReportLab writes ToUnicode entries as 4 hex digits, which is wrong for characters beyond the BMP
     (𠮷, IVS). Write every entry as UTF-16BE, and private codes as the sequence they stand for."""
-    from reportlab.pdfbase import ttfonts
-
     if getattr(ttfonts.makeToUnicodeCMap, "_madoguchi", False):
         return
 

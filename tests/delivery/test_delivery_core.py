@@ -15,7 +15,7 @@ from madoguchi.catalog import CatalogError, load_catalog
 from madoguchi.delivery import DeliveryError, DeliveryRecord, PermanentDeliveryError, get_plugin, plugin_ids
 from madoguchi.delivery import plugins as plugin_module
 from madoguchi.delivery.csvfile import atomic_write, render_csv
-from madoguchi.delivery.registry import Registry
+from madoguchi.delivery.registry import registry
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
@@ -32,17 +32,17 @@ def record(**items) -> DeliveryRecord:
 
 def test_registry_has_stable_ids_and_refuses_duplicates():
     assert {"file_drop", "http"} <= set(plugin_ids())
-    reg = Registry()
 
-    @reg.register("x")
     class X(get_plugin("file_drop")):
-        pass
+        id = "file_drop"
 
     with pytest.raises(ValueError, match="already registered"):
-        reg.register("x")(X)
+        registry.register(X)
+    X.id = "Bad Id"
     with pytest.raises(ValueError, match="lower-case"):
-        reg.register("Bad Id")
-    with pytest.raises(KeyError, match="unknown delivery plug-in"):
+        registry.register(X)
+    assert registry.get("file_drop") is plugin_module.FileDrop
+    with pytest.raises(KeyError, match="unknown delivery plug-in 'ftp' \\(known: file_drop, http"):
         get_plugin("ftp")
 
 

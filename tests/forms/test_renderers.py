@@ -16,7 +16,7 @@ def test_registry_ids_options_and_errors():
         renderers.create("overlay", {"colour": "red"})
     assert renderers.check_config("overlay", {"markers": "perhaps"})[0].startswith("overlay options: markers")
     assert renderers.check_config("nope") == ["unknown form renderer 'nope' (known: overlay)"]
-    with pytest.raises(ValueError, match="empty or taken"):
+    with pytest.raises(ValueError, match="already registered"):
         renderers.register(renderers.OverlayRenderer)
 
 

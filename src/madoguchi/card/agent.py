@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import errors as e
 from .address import LOOPBACK_HOSTS
+from .protocol import KenhojoAP
 from .reading import read_card
 from .signature import TrustStore
 from .transport import CardTransport, VirtualTransport
@@ -80,8 +81,6 @@ class CardAgent:
         self._lock = threading.Lock()
 
     def status(self) -> dict:
-        from .protocol import KenhojoAP
-
         out: dict = {
             "agent": "madoguchi-card-agent",
             "api_version": API_VERSION,

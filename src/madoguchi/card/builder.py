@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from . import records as r
+from .signature import TrustStore
 
 # Test-hierarchy key ids (format: 7 digits, 08 05, 3 digits, 00 00 00 xx). Made up for madoguchi; the
 # issuer differs from the J-LIS test CA id 6000033 so the two can never be confused in a key store.
@@ -110,8 +111,6 @@ class VirtualHierarchy:
         return certificate_file(self.ca_key_id, self.card_key_id, self.card.public_key(), self.ca)
 
     def trust_store(self):
-        from .signature import TrustStore
-
         store = TrustStore(test_mode=True)
         store.add(self.ca_key_id, self.ca.public_key(), "virtual test CA")
         return store

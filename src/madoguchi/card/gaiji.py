@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Protocol
 
+from reportlab.pdfbase.ttfonts import TTFontFile
+
 DEFAULT_FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 FONT_ENV = "MADOGUCHI_GAIJI_FONT"
 
@@ -55,8 +57,6 @@ class AnyRepertoire:
 @functools.lru_cache(maxsize=8)
 def font_repertoire(path: str) -> CodepointRepertoire:
     """Code points mapped by a TrueType/OpenType font's cmap (via reportlab, a project dependency)."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
     font = TTFontFile(path)
     return CodepointRepertoire(font.charToGlyph.keys(), name=os.path.basename(path))
 

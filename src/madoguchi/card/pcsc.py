@@ -1,4 +1,5 @@
-"""PC/SC transport through pyscard (optional extra ``madoguchi[card]``), imported only when used."""
+"""PC/SC transport through pyscard (optional extra ``madoguchi[card]``), imported only when used; registered as
+``pcsc`` by :mod:`madoguchi.card.transport`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 from pydantic import Field
 
 from .errors import NoCard, ReaderNotFound, TransportError, TransportUnavailable
-from .transport import CardTransport, Connection, ReaderInfo, TransportOptions, register
+from .transport_base import CardTransport, Connection, ReaderInfo, TransportOptions
 
 INSTALL_HINT = (
     "pyscard is not installed: pip install 'madoguchi[card]' "
@@ -16,7 +17,7 @@ INSTALL_HINT = (
 
 
 def _pyscard():
-    try:
+    try:  # pyscard is optional (madoguchi[card]): imported on first use, so everything else runs without it
         import smartcard.scard
         import smartcard.System
 
@@ -41,6 +42,7 @@ class _PcscConnection(Connection):
         self.reader = reader
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int, int]:
+        # pyscard: optional (madoguchi[card]), imported only when a PC/SC reader is used
         from smartcard.Exceptions import SmartcardException
 
         try:
@@ -59,7 +61,6 @@ class _PcscConnection(Connection):
             pass
 
 
-@register
 class PcscTransport(CardTransport):
     id = "pcsc"
     title = "PC/SC card reader (pyscard)"
@@ -67,6 +68,7 @@ class PcscTransport(CardTransport):
 
     def _system_readers(self):
         sc = _pyscard()
+        # pyscard: optional (madoguchi[card]), imported only when a PC/SC reader is used
         from smartcard.Exceptions import SmartcardException
 
         try:
@@ -79,6 +81,7 @@ class PcscTransport(CardTransport):
             raise TransportUnavailable(f"PC/SC service not available ({exc}); is pcscd running?") from None
 
     def _present(self, name: str) -> bool | None:
+        # pyscard: optional (madoguchi[card]), imported only when a PC/SC reader is used
         from smartcard import scard
 
         try:
@@ -124,6 +127,7 @@ class PcscTransport(CardTransport):
 
     def connect(self) -> Connection:
         sc = _pyscard()
+        # pyscard: optional (madoguchi[card]), imported only when a PC/SC reader is used
         from smartcard import scard
         from smartcard.Exceptions import CardConnectionException, NoCardException
 

@@ -6,6 +6,8 @@ import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+
 from madoguchi.case.vocab import SEX_LABELS
 
 from . import mynumber
@@ -243,8 +245,6 @@ class Certificate:
     signature: bytes
 
     def public_key(self):
-        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
-
         return RSAPublicNumbers(self.exponent, self.modulus).public_key()
 
 

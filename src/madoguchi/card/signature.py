@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -28,8 +29,6 @@ _PEM_BLOCK = re.compile(
 
 
 def _load_key(kind: str, data: bytes):
-    from cryptography import x509
-
     if kind == "CERTIFICATE":
         return x509.load_pem_x509_certificate(data).public_key()
     return serialization.load_pem_public_key(data)

@@ -1,123 +1,62 @@
-"""Card transports: how APDUs reach a card. A registry with stable ids and typed (pydantic) options.
+"""Card transports: how APDUs reach a card. One registry (``TRANSPORTS``, a :class:`PluginRegistry`) with
+stable ids and typed options: ``pcsc`` (a PC/SC reader, :mod:`madoguchi.card.pcsc`) and ``virtual`` (the
+fictional demo card), both registered when this module is imported.
 
-The protocol layer only needs ``Connection.transmit(apdu) -> (data, sw1, sw2)``.
+The protocol layer only needs ``Connection.transmit(apdu) -> (data, sw1, sw2)``
+(:mod:`madoguchi.card.transport_base`).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from madoguchi.plugin_options import option_problems
+from madoguchi.plugins import PluginRegistry
 
 from .errors import TransportError
+from .pcsc import PcscTransport
+from .transport_base import CardTransport, Connection, ReaderInfo, TransportOptions
+from .virtual import PROFILES, VirtualCard
 
+__all__ = [
+    "TRANSPORTS",
+    "CardTransport",
+    "Connection",
+    "PcscTransport",
+    "ReaderInfo",
+    "TransportOptions",
+    "VirtualTransport",
+    "check_config",
+    "create",
+    "register",
+    "transport_class",
+    "transport_ids",
+]
 
-@dataclass(frozen=True)
-class ReaderInfo:
-    name: str
-    card_present: bool | None  # None: unknown
-
-
-class Connection(ABC):
-    """An open, exclusive session with one card. Closing it unpowers/resets the card."""
-
-    reader: str = ""
-
-    @abstractmethod
-    def transmit(self, apdu: bytes) -> tuple[bytes, int, int]: ...
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Connection:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-class TransportOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CardTransport(ABC):
-    id: ClassVar[str]
-    title: ClassVar[str]
-    Options: ClassVar[type[TransportOptions]]
-
-    def __init__(self, options: TransportOptions):
-        self.options = options
-
-    @abstractmethod
-    def readers(self) -> list[ReaderInfo]: ...
-
-    @abstractmethod
-    def connect(self) -> Connection: ...
-
-    def check_config(self) -> list[str]:
-        """Human-readable problems with this configuration on this machine (empty: looks usable)."""
-        return []
-
-    def describe(self) -> str:
-        return self.id
-
-
-TRANSPORTS: dict[str, type[CardTransport]] = {}
-
-
-def register(cls: type[CardTransport]) -> type[CardTransport]:
-    if cls.id in TRANSPORTS and TRANSPORTS[cls.id] is not cls:
-        raise ValueError(f"transport id {cls.id!r} already registered")
-    TRANSPORTS[cls.id] = cls
-    return cls
-
-
-def _load_builtin() -> None:
-    from . import pcsc  # noqa: F401 - registers itself; imports pyscard only when used
+TRANSPORTS: PluginRegistry[CardTransport] = PluginRegistry(
+    "card transport", CardTransport, error=TransportError
+)
+register = TRANSPORTS.register
 
 
 def transport_ids() -> list[str]:
-    _load_builtin()
-    return sorted(TRANSPORTS)
+    return TRANSPORTS.ids()
 
 
 def transport_class(transport_id: str) -> type[CardTransport]:
-    _load_builtin()
-    try:
-        return TRANSPORTS[transport_id]
-    except KeyError:
-        known = ", ".join(sorted(TRANSPORTS))
-        raise TransportError(f"unknown card transport {transport_id!r} (known: {known})") from None
+    """TransportError naming the known ids when there is none."""
+    return TRANSPORTS.get(transport_id)
 
 
 def create(transport_id: str, options: dict | None = None) -> CardTransport:
-    cls = transport_class(transport_id)
-    try:
-        opts = cls.Options(**(options or {}))
-    except ValidationError as exc:
-        raise TransportError(f"{transport_id} options: " + "; ".join(option_problems(exc))) from None
-    return cls(opts)
+    return TRANSPORTS.create(transport_id, options)
 
 
 def check_config(transport_id: str, options: dict | None = None) -> list[str]:
     """Problems with a transport id and its options, without raising."""
-    try:
-        cls = transport_class(transport_id)
-    except TransportError as exc:
-        return [exc.message]
-    try:
-        opts = cls.Options(**(options or {}))
-    except ValidationError as exc:
-        return [f"{transport_id} options: {p}" for p in option_problems(exc)]
-    try:
-        transport = cls(opts)
-    except TransportError as exc:
-        return [exc.message]
-    return transport.check_config()
+    return TRANSPORTS.check_config(transport_id, options)
+
+
+register(PcscTransport)
 
 
 # --- the virtual card ------------------------------------------------------------------------------------
@@ -155,8 +94,6 @@ class VirtualTransport(CardTransport):
 
     def __init__(self, options: VirtualOptions):
         super().__init__(options)
-        from .virtual import PROFILES, VirtualCard
-
         if options.card not in PROFILES:
             raise TransportError(f"unknown virtual card {options.card!r} (known: {', '.join(PROFILES)})")
         self.card = VirtualCard(options.card, t0_quirks=options.t0_quirks)
@@ -174,8 +111,6 @@ class VirtualTransport(CardTransport):
 
     def reinsert(self) -> None:
         """Back to the card's initial state (a fresh copy of the demo card)."""
-        from .virtual import VirtualCard
-
         self.card = VirtualCard(self.options.card, t0_quirks=self.options.t0_quirks)
 
     def check_config(self) -> list[str]:

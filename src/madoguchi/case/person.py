@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from madoguchi.case.vocab import sex_label
 
-if TYPE_CHECKING:  # the date value object lives with the registry's dates; Person only carries it
-    from madoguchi.registry.dates import RegistryDate
+
+class BirthDate(Protocol):
+    """A date that may be 不詳 or not a calendar date (standard A6): madoguchi.registry.dates.RegistryDate.
+
+    A protocol, so the case core does not depend on the registry package (which uses the case vocabulary)."""
+
+    unknown: bool
+
+    def to_date(self) -> date | None: ...
+
+    def display(self) -> str: ...
+
+    def to_json(self) -> dict: ...
+
 
 SOURCES = ("interview", "registry", "card", "resident")  # staff, 住民記録, マイナンバーカード, 本人入力
 
@@ -28,7 +40,7 @@ class Person:
     tsusho: str = ""  # 通称 (foreign residents)
     tsusho_kana: str = ""
     name_alphabet: str = ""  # 氏名（アルファベット） (foreign residents)
-    birth_date: RegistryDate | None = None  # may be 不詳 or a non-calendar date (standard A6)
+    birth_date: BirthDate | None = None  # may be 不詳 or a non-calendar date (standard A6)
     sex: str = ""  # 性別 code (madoguchi.case.vocab.Sex); '' = not known
     postal_code: str = ""
     address: str = ""

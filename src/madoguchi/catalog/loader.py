@@ -26,6 +26,7 @@ from madoguchi.catalog.models import (
     Municipality,
     Parameter,
     Procedure,
+    Translations,
 )
 from madoguchi.rules.evaluate import CompiledRule, compile_expression, compile_rule
 from madoguchi.rules.parser import RuleSyntaxError
@@ -641,8 +642,6 @@ def _apply_translations(
 ) -> None:
     """Merge ``translations:`` sections into ``Fact.i18n`` / ``Procedure.i18n``, then warn about every
     resident-facing text that has no translation in a language the catalog offers (Japanese is shown)."""
-    from madoguchi.catalog.models import Translations
-
     for file, data in files:
         section = data.get("translations")
         if section is None:

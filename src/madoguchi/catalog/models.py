@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from madoguchi.delivery import DELIVERY_ITEMS, DeliveryPluginError, get_plugin, is_item, plugin_ids
+
 ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)]
 FACT_NAME = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$", max_length=80)]
 
@@ -250,8 +252,6 @@ class ProcedureDelivery(Strict):
     @field_validator("items")
     @classmethod
     def _items(cls, value: list[str]) -> list[str]:
-        from madoguchi.delivery.items import DELIVERY_ITEMS, is_item
-
         for item in value:
             if not is_item(item):
                 raise ValueError(
@@ -272,11 +272,9 @@ class DeliveryTarget(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> DeliveryTarget:
-        from madoguchi.delivery import get_plugin, plugin_ids
-
         try:
             plugin = get_plugin(self.plugin)
-        except KeyError:
+        except DeliveryPluginError:
             raise ValueError(f"plugin {self.plugin!r} is unknown; known: {', '.join(plugin_ids())}") from None
         problems = plugin.validate_options(self.options)
         if problems:

@@ -8,6 +8,7 @@ A *delivery target* is a plug-in (``file_drop``, ``http``) with typed options an
 from madoguchi.delivery.base import (
     ConfigProblem,
     DeliveryError,
+    DeliveryPluginError,
     DeliveryRecord,
     DeliveryTargetPlugin,
     PermanentDeliveryError,
@@ -19,6 +20,7 @@ __all__ = [
     "DELIVERY_ITEMS",
     "ConfigProblem",
     "DeliveryError",
+    "DeliveryPluginError",
     "DeliveryRecord",
     "DeliveryTargetPlugin",
     "PermanentDeliveryError",

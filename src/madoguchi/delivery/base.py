@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
+
+from madoguchi.plugins import Plugin, PluginOptions, option_problems
 
 
 class DeliveryError(Exception):
@@ -19,6 +21,13 @@ class PermanentDeliveryError(DeliveryError):
     goes to the dead letters at once for an operator to inspect."""
 
     retryable = False
+
+
+class DeliveryPluginError(ValueError, KeyError):
+    """An unknown delivery plug-in id, or options that do not fit the plug-in. Also a KeyError: ``get_plugin``
+    raised one for an unknown id before the plug-in registries were one type."""
+
+    __str__ = ValueError.__str__  # the message itself, not KeyError's repr of it
 
 
 @dataclass(frozen=True)
@@ -44,37 +53,30 @@ class DeliveryRecord:
         return f"{self.case_number}/{self.procedure_id}"
 
 
-class Options(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Options(PluginOptions):
+    pass
 
 
-class DeliveryTargetPlugin:
-    """Base class. Subclasses set ``options_model`` and implement ``deliver``; registered by a stable id."""
+class DeliveryTargetPlugin(Plugin):
+    """Base class of the plug-ins of ``madoguchi.delivery.registry``: subclasses set ``id``, ``title`` and
+    ``Options`` and implement ``deliver``. An instance is one target of the catalog (``target_id``)."""
 
-    id: ClassVar[str] = ""
-    name: ClassVar[str] = ""
-    options_model: ClassVar[type[Options]] = Options
+    Options: ClassVar[type[Options]] = Options
+    options: Options
 
     def __init__(self, target_id: str, options: dict[str, Any] | Options):
-        self.target_id = target_id
-        self.options = (
-            options if isinstance(options, Options) else self.options_model.model_validate(options or {})
+        super().__init__(
+            options if isinstance(options, Options) else self.Options.model_validate(options or {})
         )
+        self.target_id = target_id
 
     @classmethod
     def validate_options(cls, options: dict[str, Any]) -> list[str]:
-        """Problems with ``options`` as one line each (empty when valid)."""
+        """Problems with ``options`` as one line each (``options.<name>: …``; empty when valid)."""
         try:
-            cls.options_model.model_validate(options or {})
+            cls.Options.model_validate(options or {})
         except ValidationError as exc:
-            out = []
-            for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"])
-                msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    msg = "unknown option (check the spelling)"
-                out.append(f"options.{where}: {msg}" if where else f"options: {msg}")
-            return out
+            return option_problems(exc, prefix="options.", model=cls.Options)
         return []
 
     def check_config(self) -> list[ConfigProblem]:

@@ -1,5 +1,6 @@
 """The built-in delivery targets: ``file_drop`` (CSV files in a folder the core system imports from, the
-national default) and ``http`` (JSON POST with a token and an ``Idempotency-Key`` header)."""
+national default) and ``http`` (JSON POST with a token and an ``Idempotency-Key`` header), registered by
+:mod:`madoguchi.delivery.registry`."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from madoguchi.delivery.base import (
 )
 from madoguchi.delivery.csvfile import atomic_write, render_csv
 from madoguchi.delivery.items import DELIVERY_ITEMS, is_item
-from madoguchi.delivery.registry import register
 
 
 def _expand(text: str) -> str:
@@ -81,10 +81,10 @@ def _free_bytes(path: Path) -> int:
     return shutil.disk_usage(path).free
 
 
-@register("file_drop")
 class FileDrop(DeliveryTargetPlugin):
-    name = "ファイル連携（CSV）"
-    options_model = FileDropOptions
+    id = "file_drop"
+    title = "ファイル連携（CSV）"
+    Options = FileDropOptions
     options: FileDropOptions
 
     @property
@@ -151,10 +151,10 @@ class HttpOptions(Options):
         return value
 
 
-@register("http")
 class Http(DeliveryTargetPlugin):
-    name = "API連携（HTTP JSON）"
-    options_model = HttpOptions
+    id = "http"
+    title = "API連携（HTTP JSON）"
+    Options = HttpOptions
     options: HttpOptions
 
     @property

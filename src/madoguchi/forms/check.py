@@ -5,9 +5,11 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from madoguchi.catalog.loader import Catalog, CatalogIssue
+from madoguchi.forms.fit import FitError, fit_text
 from madoguchi.forms.loader import FormSet
 from madoguchi.forms.models import FieldSpec, FormTemplate
 from madoguchi.forms.render import marker_box
+from madoguchi.pdf_fonts import form_fonts
 
 DATE_KINDS = ("date_wareki", "date_seireki")
 PT_PER_MM = 72 / 25.4
@@ -173,9 +175,6 @@ def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
 def _check_generated_labels(form: FormTemplate, add) -> None:
     """Generated layouts print the labels: a label that does not fit its cell, or a check box label running
     into another box, is worth a warning (values are checked when they are printed)."""
-    from madoguchi.forms.fit import FitError, fit_text
-    from madoguchi.pdf_fonts import form_fonts
-
     fonts = form_fonts()
     width = fonts.width
     for spec in form.fields:

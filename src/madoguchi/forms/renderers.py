@@ -1,7 +1,8 @@
 """Form renderers as plug-ins: how filled forms become PDF, with a stable id, typed options (pydantic) and
-``check_config()`` returning problems in words — like the card transports, registry sources and delivery
-targets. The counter, the department task pages and ``madoguchi forms`` take the renderer configured by
-``MADOGUCHI_FORM_RENDERER`` (default ``overlay``).
+``check_config()`` returning problems in words, in one :class:`madoguchi.plugins.PluginRegistry`
+(``RENDERERS``) like the card transports, registry sources and delivery targets. The counter, the department
+task pages and ``madoguchi forms`` take the renderer configured by ``MADOGUCHI_FORM_RENDERER`` (default
+``overlay``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import os
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
+from madoguchi import pdf_fonts
 from madoguchi.forms.loader import FormSet
-from madoguchi.forms.render import Bundle, FilledForm
+from madoguchi.forms.render import Bundle, FilledForm, render_bundle, render_form_pdf
 from madoguchi.forms.values import CaseData
-from madoguchi.plugin_options import option_problems
+from madoguchi.plugins import Plugin, PluginOptions, PluginRegistry
 
 RENDERER_ENV = "MADOGUCHI_FORM_RENDERER"
 DEFAULT_RENDERER = "overlay"
@@ -25,17 +27,15 @@ class RendererError(ValueError):
     """An unknown renderer id or options that do not fit it."""
 
 
-class RendererOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class RendererOptions(PluginOptions):
+    pass
 
 
-class FormRenderer(ABC):
-    id: ClassVar[str]
-    title: ClassVar[str]
+class FormRenderer(Plugin, ABC):
+    """A plug-in of ``RENDERERS``: sets ``id``, ``title`` and ``Options``."""
+
     Options: ClassVar[type[RendererOptions]] = RendererOptions
-
-    def __init__(self, options: RendererOptions):
-        self.options = options
+    options: RendererOptions
 
     @abstractmethod
     def render_form_pdf(self, formset: FormSet, filled: FilledForm, case: CaseData) -> bytes:
@@ -61,44 +61,26 @@ class FormRenderer(ABC):
         return self.id
 
 
-_RENDERERS: dict[str, type[FormRenderer]] = {}
-
-
-def register(cls: type[FormRenderer]) -> type[FormRenderer]:
-    if not getattr(cls, "id", "") or cls.id in _RENDERERS:
-        raise ValueError(f"form renderer id {getattr(cls, 'id', '')!r} is empty or taken")
-    _RENDERERS[cls.id] = cls
-    return cls
+RENDERERS: PluginRegistry[FormRenderer] = PluginRegistry("form renderer", FormRenderer, error=RendererError)
+register = RENDERERS.register
 
 
 def renderer_ids() -> list[str]:
-    return sorted(_RENDERERS)
+    return RENDERERS.ids()
 
 
 def renderer_class(renderer_id: str) -> type[FormRenderer]:
-    try:
-        return _RENDERERS[renderer_id]
-    except KeyError:
-        raise RendererError(
-            f"unknown form renderer {renderer_id!r} (known: {', '.join(renderer_ids())})"
-        ) from None
+    """RendererError naming the known ids when there is none."""
+    return RENDERERS.get(renderer_id)
 
 
 def create(renderer_id: str, options: dict | None = None) -> FormRenderer:
-    cls = renderer_class(renderer_id)
-    try:
-        return cls(cls.Options(**(options or {})))
-    except ValidationError as exc:
-        raise RendererError(f"{renderer_id} options: " + "; ".join(option_problems(exc))) from None
+    return RENDERERS.create(renderer_id, options)
 
 
 def check_config(renderer_id: str, options: dict | None = None) -> list[str]:
     """Problems with a renderer id and its options, without raising."""
-    try:
-        renderer = create(renderer_id, options)
-    except RendererError as exc:
-        return [str(exc)]
-    return renderer.check_config()
+    return RENDERERS.check_config(renderer_id, options)
 
 
 def configured_id() -> str:
@@ -127,21 +109,15 @@ class OverlayRenderer(FormRenderer):
     Options = OverlayOptions
 
     def render_form_pdf(self, formset, filled, case):
-        from madoguchi.forms.render import render_form_pdf
-
         return render_form_pdf(formset, filled, case, markers=self.options.markers)
 
     def render_bundle(self, formset, forms, case, departments=None, cover=True):
-        from madoguchi.forms.render import render_bundle
-
         return render_bundle(formset, forms, case, departments, cover=cover, markers=self.options.markers)
 
     def check_config(self) -> list[str]:
-        from madoguchi.pdf_fonts import FontError, form_fonts
-
         try:
-            fonts = form_fonts()
-        except FontError as exc:
+            fonts = pdf_fonts.form_fonts()  # looked up on the module: tests replace it
+        except pdf_fonts.FontError as exc:
             return [str(exc)]
         problems = []
         if os.environ.get("MADOGUCHI_FORM_FONT") and fonts.primary.path != os.environ["MADOGUCHI_FORM_FONT"]:
@@ -154,9 +130,7 @@ class OverlayRenderer(FormRenderer):
         return problems
 
     def describe(self) -> str:
-        from madoguchi.pdf_fonts import FontError, form_fonts
-
         try:
-            return ", ".join(f.path for f in form_fonts().fonts)
-        except FontError:
+            return ", ".join(f.path for f in pdf_fonts.form_fonts().fonts)
+        except pdf_fonts.FontError:
             return "(no usable font)"

@@ -37,7 +37,7 @@ def plain(text: str | None) -> str:
 @lru_cache(maxsize=1)
 def _kakasi():
     try:
-        import pykakasi
+        import pykakasi  # optional at run time (no guess without it): imported on first use
     except ImportError:
         return None
     return pykakasi.kakasi()

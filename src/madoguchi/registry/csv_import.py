@@ -9,6 +9,7 @@ person fixing it sees every bad row at once. :func:`parse_csv` does the same in 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -238,8 +239,6 @@ def _check_households(mapping: Mapping, report: ImportReport) -> None:
 
 def parse_csv(data: bytes | BinaryIO, mapping: Mapping) -> tuple[list[ResidentRecord], ImportReport]:
     """All records of a file in memory, or :class:`ImportFailed` with every error."""
-    import io
-
     stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     report = ImportReport()
     records = list(iter_records(stream, mapping, report))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from madoguchi.guide import FactValueError, coerce_value
+
 from .records import ResidentRecord
 
 
@@ -64,8 +66,6 @@ def proposed_facts(
 
 def facts_for_catalog(proposed: dict[str, Any], catalog, event_id: str) -> dict[str, Any]:
     """Keep what the catalog accepts from the registry for this life event, coerced to the fact's type."""
-    from madoguchi.guide import FactValueError, coerce_value
-
     out = {}
     for name, value in proposed.items():
         fact = catalog.facts.get(name)

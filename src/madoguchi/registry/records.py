@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import jaconv
+
 from madoguchi.card.mynumber import is_valid as my_number_valid
 from madoguchi.case import vocab
 
@@ -58,8 +60,6 @@ _KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ・]+$")
 
 
 def parse_kana(text: str) -> str:
-    import jaconv
-
     value = jaconv.hira2kata(jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False))
     if value and not _KATAKANA.match(value):
         raise ItemError(f"フリガナはカタカナで書いてください: {text!r}")
@@ -308,8 +308,6 @@ class ResidentRecord:
 def search_key(text: str) -> str:
     """A folded key for search only (never stored as a legal name): NFKC (全角英数→半角, 半角カナ→全角),
     katakana for hiragana, no spaces, lower case."""
-    import jaconv
-
     value = unicodedata.normalize("NFKC", text or "")
     value = jaconv.hira2kata(value)
     return re.sub(r"[\s\u3000・･]", "", value).lower()

@@ -1,7 +1,8 @@
 """Registry sources as plug-ins: where resident records come from (CSV files now; a core system's API later).
 
-Each source has a stable id, typed options (pydantic) and ``check_config()`` returning problems in words,
-like the card transports. A source yields :class:`ResidentRecord` objects into an :class:`ImportReport`.
+Each source has a stable id, typed options (pydantic) and ``check_config()`` returning problems in words, in
+one :class:`madoguchi.plugins.PluginRegistry` (``SOURCES``) like the card transports. A source yields
+:class:`ResidentRecord` objects into an :class:`ImportReport`.
 """
 
 from __future__ import annotations
@@ -9,27 +10,24 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from madoguchi.plugin_options import option_problems
+from madoguchi.plugins import Plugin, PluginOptions, PluginRegistry
 
 from .csv_import import ImportReport, iter_records
 from .mapping import MappingError, load_mapping
 from .records import ResidentRecord
 
 
-class SourceOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SourceOptions(PluginOptions):
+    pass
 
 
-class RegistrySource(ABC):
-    id: str = ""
-    title: str = ""
-    Options: type[SourceOptions] = SourceOptions
+class RegistrySource(Plugin, ABC):
+    """A plug-in of ``SOURCES``: sets ``id``, ``title`` and ``Options``."""
 
-    def __init__(self, options: SourceOptions):
-        self.options = options
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+    options: SourceOptions
 
     @abstractmethod
     def records(self, report: ImportReport) -> Iterator[ResidentRecord]: ...
@@ -38,44 +36,26 @@ class RegistrySource(ABC):
         return []
 
 
-_SOURCES: dict[str, type[RegistrySource]] = {}
-
-
-def register(cls: type[RegistrySource]) -> type[RegistrySource]:
-    if not cls.id or cls.id in _SOURCES:
-        raise ValueError(f"registry source id {cls.id!r} is empty or taken")
-    _SOURCES[cls.id] = cls
-    return cls
+SOURCES: PluginRegistry[RegistrySource] = PluginRegistry("registry source", RegistrySource, error=ValueError)
+register = SOURCES.register
 
 
 def source_ids() -> list[str]:
-    return sorted(_SOURCES)
+    return SOURCES.ids()
 
 
 def source_class(source_id: str) -> type[RegistrySource]:
-    try:
-        return _SOURCES[source_id]
-    except KeyError:
-        raise ValueError(f"unknown registry source {source_id!r}; known: {', '.join(source_ids())}") from None
+    """ValueError naming the known ids when there is none."""
+    return SOURCES.get(source_id)
 
 
 def create(source_id: str, options: dict | None = None) -> RegistrySource:
-    cls = _SOURCES.get(source_id)
-    if cls is None:
-        raise ValueError(f"unknown registry source {source_id!r}; known: {', '.join(source_ids())}")
-    try:
-        return cls(cls.Options(**(options or {})))
-    except ValidationError as exc:
-        raise ValueError("; ".join(option_problems(exc))) from None
+    return SOURCES.create(source_id, options)
 
 
 def check_config(source_id: str, options: dict | None = None) -> list[str]:
     """Problems with a source's configuration, in words (an empty list when it is usable)."""
-    try:
-        source = create(source_id, options)
-    except ValueError as exc:
-        return [str(exc)]
-    return source.check_config()
+    return SOURCES.check_config(source_id, options)
 
 
 class CsvOptions(SourceOptions):

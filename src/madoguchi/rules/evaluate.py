@@ -7,6 +7,7 @@ decide it. Rules are compiled once to nested closures: evaluation is a few funct
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -273,8 +274,6 @@ class _Checker:
         self._check_choice_literal(self._choice_spec(node.right), node.left)
 
     def _suggest(self, name: str) -> str:
-        import difflib
-
         close = difflib.get_close_matches(name, list(self.specs), n=1, cutoff=0.75)
         return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -1,10 +1,11 @@
 """「設定の確認」: every plug-in concern's registry (card transports, registry sources, form renderers, delivery
-targets), what this installation uses, and each ``check_config()`` in words — for the DX/IT staff, without a
-shell on the server."""
+targets — each a :class:`madoguchi.plugins.PluginRegistry`), what this installation uses, and each
+``check_config()`` in words — for the DX/IT staff, without a shell on the server."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
@@ -13,7 +14,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from madoguchi.card import transport
+from madoguchi.card.address import agent_origin, card_agent_notes
+from madoguchi.card.errors import CardError
+from madoguchi.delivery import registry as delivery_registry
+from madoguchi.forms import renderers
+from madoguchi.plugins import PluginRegistry
+from madoguchi.registry import sources
 from madoguchi.web.models import Role
+from madoguchi.web.registry.models import Household, Resident
+from madoguchi.web.registry.services import server_trust
 from madoguchi.web.services import audit, current_catalog
 from madoguchi.web.views import role_required
 
@@ -49,16 +59,27 @@ def _options(options_model) -> list[str]:
     ]
 
 
-def card_concern() -> Concern:
-    from madoguchi.card import transport
-    from madoguchi.card.address import agent_origin, card_agent_notes
-    from madoguchi.card.errors import CardError
-    from madoguchi.web.registry.services import server_trust
+def plugin_rows(
+    registry: PluginRegistry, in_use: Iterable[str] = (), problems: Mapping[str, list[str]] | None = None
+) -> list[PluginRow]:
+    """One row per registered plug-in of any concern: id, title, options with their descriptions, whether
+    this installation uses it, and — for the ids in ``problems`` — what its check_config() found."""
+    in_use, problems = set(in_use), problems or {}
+    return [
+        PluginRow(
+            cls.id,
+            cls.title,
+            _options(cls.Options),
+            in_use=cls.id in in_use,
+            checked=cls.id in problems,
+            problems=list(problems.get(cls.id, [])),
+        )
+        for cls in registry
+    ]
 
-    rows = []
-    for tid in transport.transport_ids():
-        cls = transport.transport_class(tid)
-        rows.append(PluginRow(tid, cls.title, _options(cls.Options)))
+
+def card_concern() -> Concern:
+    rows = plugin_rows(transport.TRANSPORTS)
     env = os.environ
     notes = card_agent_notes(env)
     url = env.get("MADOGUCHI_CARD_AGENT_URL", "")
@@ -98,15 +119,9 @@ def card_concern() -> Concern:
 
 
 def registry_concern() -> Concern:
-    from madoguchi.registry import sources
-    from madoguchi.web.registry.models import Household, Resident
-
     stats = Resident.objects.aggregate(n=Count("id"), last=Max("imported_at"))
     last_source = Household.objects.order_by("-imported_at").values_list("source", flat=True).first()
-    rows = []
-    for sid in sources.source_ids():
-        cls = sources.source_class(sid)
-        rows.append(PluginRow(sid, cls.title, _options(cls.Options), in_use=sid == last_source))
+    rows = plugin_rows(sources.SOURCES, in_use=[last_source] if last_source else [])
     notes = [] if stats["n"] else ["住民記録が取り込まれていません（`madoguchi registry import`）"]
     last = stats["last"]
     return Concern(
@@ -123,21 +138,15 @@ def registry_concern() -> Concern:
 
 
 def forms_concern() -> Concern:
-    from madoguchi.forms import renderers
-
     in_use = renderers.configured_id()
-    rows, notes, facts = [], [], []
-    for rid in renderers.renderer_ids():
-        cls = renderers.renderer_class(rid)
-        rows.append(
-            PluginRow(rid, cls.title, _options(cls.Options), in_use=rid == in_use, checked=rid == in_use)
-        )
-        if rid == in_use:
-            renderer = renderers.create(rid)
-            rows[-1].problems = renderer.check_config()
-            facts.append(("フォント", renderer.describe()))
-    if in_use not in renderers.renderer_ids():
+    notes, facts, problems = [], [], {}
+    if in_use in renderers.RENDERERS:
+        renderer = renderers.create(in_use)
+        problems[in_use] = renderer.check_config()
+        facts.append(("フォント", renderer.describe()))
+    else:
         notes = renderers.check_config(in_use)  # names the unknown id and the known ones
+    rows = plugin_rows(renderers.RENDERERS, [in_use], problems)
     return Concern(
         "forms", "申請書の作成（form renderer）", f"{renderers.RENDERER_ENV}（既定 {renderers.DEFAULT_RENDERER}）",
         rows, notes, facts,
@@ -145,32 +154,21 @@ def forms_concern() -> Concern:
 
 
 def delivery_concern() -> Concern:
-    from madoguchi.delivery import get_plugin, plugin_ids
-
-    catalog = current_catalog()
-    used = {t.plugin for t in catalog.delivery_targets.values()}
-    rows = {}
-    for pid in plugin_ids():
-        cls = get_plugin(pid)
-        rows[pid] = PluginRow(
-            pid,
-            getattr(cls, "name", pid),
-            _options(cls.options_model),
-            in_use=pid in used,
-            checked=pid in used,
-        )
+    targets = current_catalog().delivery_targets.values()
+    problems: dict[str, list[str]] = {t.plugin: [] for t in targets}
     facts = []
-    for target in catalog.delivery_targets.values():
-        # ConfigProblem's text starts with the target id: listed under the plug-in the target uses.
-        rows[target.plugin].problems += [
-            str(p) for p in get_plugin(target.plugin)(target.id, target.options).check_config()
-        ]
+    for target in targets:
+        # Each problem's text starts with the target id: listed under the plug-in the target uses.
+        problems[target.plugin] += delivery_registry.check_config(
+            target.plugin, target.options, target_id=target.id
+        )
         facts.append((f"送信先 {target.id}", f"{target.name}（{target.plugin}）"))
+    rows = plugin_rows(delivery_registry, problems, problems)
     return Concern(
         "delivery",
         "基幹システムへの連携（delivery target）",
         "カタログの delivery_targets",
-        list(rows.values()),
+        rows,
         [],
         facts,
     )
