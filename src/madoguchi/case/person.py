@@ -102,3 +102,17 @@ class Person:
 
 
 PERSON_ITEMS = tuple(f.name for f in fields(Person))
+# The items a person's text input may give (the counter's form, PERSON.json, the API), in display order.
+TEXT_ITEMS = (
+    "name",
+    "kana",
+    "birth_date",
+    "death_date",
+    "sex",
+    "postal_code",
+    "address",
+    "katagaki",
+    "phone",
+    "zokugara",
+    "relationship",
+)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from madoguchi.card.records import Attributes
-from madoguchi.case.person import Person
+from madoguchi.case.person import TEXT_ITEMS, Person
 from madoguchi.case.vocab import SEX_LABELS, parse_sex
 from madoguchi.registry.dates import RegistryDate
 from madoguchi.registry.records import ResidentRecord
@@ -52,22 +52,6 @@ def from_registry(record: ResidentRecord) -> Person:
         nationality=record.nationality,
         source="registry",
     )
-
-
-STAFF_ITEMS = (
-    "name",
-    "kana",
-    "kana_confirmed",
-    "birth_date",
-    "death_date",
-    "sex",
-    "postal_code",
-    "address",
-    "katagaki",
-    "phone",
-    "zokugara",
-    "relationship",
-)
 
 
 def from_staff(values: Mapping[str, Any], source: str = "interview") -> Person:
@@ -115,19 +99,6 @@ def accepted_facts(proposed: Mapping[str, Any], facts: Mapping[str, Any], event_
 
 
 # PERSON.json / the API: text values only, every one checked, errors naming ``role.field``.
-JSON_ITEMS = (
-    "name",
-    "kana",
-    "birth_date",
-    "death_date",
-    "sex",
-    "postal_code",
-    "address",
-    "katagaki",
-    "phone",
-    "zokugara",
-    "relationship",
-)
 _SEX_ALIASES = {"male": "1", "female": "2", "M": "1", "F": "2"}
 
 
@@ -137,9 +108,9 @@ def from_json(raw: Any, role: str) -> Person:
         return Person()
     if not isinstance(raw, Mapping):
         raise ValueError(f"{role}: expected an object with name, kana, birth_date, …")
-    unknown = sorted(set(raw) - set(JSON_ITEMS))
+    unknown = sorted(set(raw) - set(TEXT_ITEMS))
     if unknown:
-        raise ValueError(f"{role}.{unknown[0]}: unknown field; known: {', '.join(JSON_ITEMS)}")
+        raise ValueError(f"{role}.{unknown[0]}: unknown field; known: {', '.join(TEXT_ITEMS)}")
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if value is None:

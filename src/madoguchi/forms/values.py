@@ -19,25 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from madoguchi.case.person import Person
+from madoguchi.case.person import TEXT_ITEMS, Person
 
 PERSON_ROLES = ("applicant", "deceased")
-PERSON_FIELDS = (  # what a form field or PERSON.json may name (madoguchi.case.Person items)
-    "name",
-    "kana",
-    "birth_date",
-    "death_date",
-    "sex",
-    "postal_code",
-    "address",
-    "phone",
-    "relationship",
-    "katagaki",
-    "zokugara",
-    "kyuuji",
-    "tsusho",
-    "name_alphabet",
-)
+PERSON_FIELDS = (*TEXT_ITEMS, "kyuuji", "tsusho", "name_alphabet")  # what a form field may name
 PERSON_DATE_FIELDS = ("birth_date", "death_date")
 CASE_FIELDS = ("number", "event")
 MUNICIPALITY_FIELDS = ("name", "address", "phone", "postal_code", "prefecture", "full_name")
