@@ -86,7 +86,7 @@ def guide_command(args) -> int:
     try:
         known = coerce_facts(guide.catalog.facts, raw, args.event)
     except FactValueError as exc:
-        raise CommandError(f"bad fact in {args.facts}: {exc}") from None
+        raise CommandError(f"bad fact in {args.facts}: {exc.fact}: {exc}") from None
     result = guide.evaluate(known)
     if args.json:
         print(json.dumps(result_to_json(guide, result), ensure_ascii=False, indent=2))

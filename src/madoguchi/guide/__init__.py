@@ -1,5 +1,6 @@
 """The counter guide engine (pure Python)."""
 
+from madoguchi.guide.answers import FactValueError, answer_text, parse_answer
 from madoguchi.guide.engine import (
     APPLICABLE,
     NOT_APPLICABLE,
@@ -10,7 +11,7 @@ from madoguchi.guide.engine import (
     Question,
     guide_for,
 )
-from madoguchi.guide.facts import FactValueError, coerce_facts, coerce_value
+from madoguchi.guide.facts import coerce_facts
 
 __all__ = [
     "APPLICABLE",
@@ -21,7 +22,8 @@ __all__ = [
     "GuideResult",
     "Outcome",
     "Question",
+    "answer_text",
     "coerce_facts",
-    "coerce_value",
     "guide_for",
+    "parse_answer",
 ]

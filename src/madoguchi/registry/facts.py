@@ -64,7 +64,7 @@ def proposed_facts(
 
 def facts_for_catalog(proposed: dict[str, Any], catalog, event_id: str) -> dict[str, Any]:
     """Keep what the catalog accepts from the registry for this life event, coerced to the fact's type."""
-    from madoguchi.guide import FactValueError, coerce_value
+    from madoguchi.guide import FactValueError, parse_answer
 
     out = {}
     for name, value in proposed.items():
@@ -74,7 +74,7 @@ def facts_for_catalog(proposed: dict[str, Any], catalog, event_id: str) -> dict[
         if not fact.used_in(event_id):
             continue
         try:
-            out[name] = coerce_value(fact, value)
-        except (FactValueError, TypeError, ValueError):
+            out[name] = parse_answer(fact, value, typed=True)
+        except FactValueError:
             continue
     return out

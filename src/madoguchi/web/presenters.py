@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from madoguchi.catalog.models import Department, Fact, Procedure
-from madoguchi.guide import Outcome
+from madoguchi.guide import Outcome, answer_text
 from madoguchi.rules.evaluate import format_value
 from madoguchi.wareki import format_both, format_wareki
 from madoguchi.web import rowsql
@@ -108,8 +108,7 @@ def _answered(state: CaseState) -> list[AnsweredFact]:
         if row.skipped:
             shown = "わからない（後で確認）"
         else:
-            value = state.known.get(name)
-            shown = format_both(value) if isinstance(value, date) else format_value(fact, value)
+            shown = answer_text(fact, state.known.get(name))
         out.append(AnsweredFact(fact, shown, row.get_source_display(), row.skipped))
     return out
 

@@ -6,54 +6,19 @@ without the counter apps installed.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Any
 
 from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Fact
-from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
+from madoguchi.guide import FactValueError, Guide, GuideResult, parse_answer
 from madoguchi.guide.engine import deadline_date  # noqa: F401 - re-exported for templates' tests
-from madoguchi.wareki import format_both, parse_date
+from madoguchi.wareki import format_both
 from madoguchi.web.resident import i18n
-
-MAX_TEXT = 200  # residents' free text (pre-entry keeps answers short)
-
-
-def parse_answer(fact: Fact, raw: Any) -> Any:
-    """A posted value → the fact's type; FactValueError for anything else. Size-limited before parsing."""
-    if not isinstance(raw, str) or len(raw) > MAX_TEXT:
-        raise FactValueError(fact.name, "too long")
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if fact.type == "bool":
-        if text in ("true", "false"):
-            return text == "true"
-        raise FactValueError(fact.name, "yes or no")
-    if fact.type == "int":
-        if fact.unit:
-            text = text.removesuffix(unicodedata.normalize("NFKC", fact.unit)).strip()
-        if not text.isdigit() or len(text) > 6:
-            raise FactValueError(fact.name, "a whole number")
-        return coerce_value(fact, int(text))
-    if fact.type == "date":
-        try:
-            value = parse_date(text)
-        except ValueError:
-            raise FactValueError(fact.name, "a date") from None
-        if not date(1880, 1, 1) <= value <= date(2200, 12, 31):
-            raise FactValueError(fact.name, "a date")
-        return value
-    if fact.type == "choice":
-        return coerce_value(fact, text)
-    return coerce_value(fact, text)
 
 
 def to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def from_json(fact: Fact, value: Any) -> Any:
-    return coerce_value(fact, value)
 
 
 def load_answers(guide: Guide, stored: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -68,7 +33,7 @@ def load_answers(guide: Guide, stored: dict[str, Any]) -> tuple[dict[str, Any], 
             skipped.add(name)
             continue
         try:
-            known[name] = from_json(fact, value)
+            known[name] = parse_answer(fact, value, typed=True)
         except FactValueError:
             continue
     return known, skipped
