@@ -9,6 +9,7 @@ from madoguchi.guide.engine import (
     GuideResult,
     Outcome,
     Question,
+    deadline_phrase,
     guide_for,
 )
 from madoguchi.guide.facts import coerce_facts
@@ -24,6 +25,7 @@ __all__ = [
     "Question",
     "answer_text",
     "coerce_facts",
+    "deadline_phrase",
     "guide_for",
     "parse_answer",
 ]

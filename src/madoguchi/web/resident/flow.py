@@ -11,7 +11,7 @@ from typing import Any
 
 from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Fact
-from madoguchi.guide import FactValueError, Guide, GuideResult, parse_answer
+from madoguchi.guide import FactValueError, Guide, GuideResult, deadline_phrase, parse_answer
 from madoguchi.guide.engine import deadline_date  # noqa: F401 - re-exported for templates' tests
 from madoguchi.wareki import format_both
 from madoguchi.web.resident import i18n
@@ -69,21 +69,21 @@ def progress(answered: int, result: GuideResult) -> dict[str, int]:
     return {"n": n, "total": total, "percent": int(100 * answered / total)}
 
 
-def deadline_text(proc, due: date | None, lang: str) -> str:
+def deadline_text(catalog: Catalog, event_id: str, proc, due: date | None, lang: str) -> str:
     d = proc.deadline
     if d is None:
         return ""
     if due is not None:
         return due.isoformat() if lang == "en" else f"{format_both(due)}まで"
-    if d.text:
-        return d.text
+    if lang != "en" or d.text:
+        return deadline_phrase(catalog, event_id, d)
     if d.days is not None:
-        period = f"{d.days} days" if lang == "en" else f"{d.days}日"
+        period = f"{d.days} days"
     elif d.months is not None:
-        period = f"{d.months} months" if lang == "en" else f"{d.months}か月"
+        period = f"{d.months} months"
     else:
-        period = f"{d.years} years" if lang == "en" else f"{d.years}年"
-    return i18n.t("days_deadline", lang, start=d.start_label or "亡くなった日", period=period)
+        period = f"{d.years} years"
+    return i18n.t("days_deadline", lang, period=period)
 
 
 def summary(catalog: Catalog, result: GuideResult, lang: str) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def summary(catalog: Catalog, result: GuideResult, lang: str) -> dict[str, Any]:
             "location": dept.location or "",
             "external": dept.kind == "external",
             "deadline": i18n.Text(
-                ((deadline_text(proc, outcome.deadline, lang), None),),
+                ((deadline_text(catalog, result.event_id, proc, outcome.deadline, lang), None),),
                 "en" if lang == "en" and not (proc.deadline and proc.deadline.text) else "ja",
             ),
             "handling": proc.handling,
