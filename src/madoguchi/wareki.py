@@ -215,4 +215,4 @@ def parse_date(text: str) -> date:
         if not era.contains(result):
             raise ValueError(f"{text} は{era.name}の範囲外です")
         return result
-    raise ValueError(f"日付として読めません: {text!r}（例: 2026-11-27 または 令和8年11月27日）")
+    raise ValueError(f"日付として読めません: {text}（例: 2026-11-27 または 令和8年11月27日）")

@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from madoguchi.catalog import load_catalog
-from madoguchi.guide import FactValueError
-from madoguchi.web.resident import flow
+from madoguchi.guide import FactValueError, parse_answer
 
 from .conftest import MINI_CATALOG
 
@@ -32,7 +31,7 @@ def facts():
     ],
 )
 def test_accepted(facts, name, raw, value):
-    assert flow.parse_answer(facts[name], raw) == value
+    assert parse_answer(facts[name], raw) == value
 
 
 @pytest.mark.parametrize(
@@ -51,4 +50,4 @@ def test_accepted(facts, name, raw, value):
 )
 def test_refused(facts, name, raw):
     with pytest.raises(FactValueError):
-        flow.parse_answer(facts[name], raw)
+        parse_answer(facts[name], raw)

@@ -116,7 +116,7 @@ def test_validation_errors_are_per_field_and_nothing_is_half_saved(client, token
         "persons.deceased.sex",
         "persons.pet",
     }
-    assert "maximum 20" in r.json()["errors"]["facts.h.members"]
+    assert r.json()["errors"]["facts.h.members"] == "残る人数: 0〜20の範囲で入力してください"
     for model in (Case, CaseFact, CasePerson, Task, Delivery):
         assert not model.objects.exists()
     assert call(client, "POST", "cases", tokens["clerk"], raw="{not json").status_code == 400

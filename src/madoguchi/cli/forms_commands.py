@@ -90,7 +90,7 @@ def render_command(args) -> int:
     try:
         known = coerce_facts(catalog.facts, raw_facts, args.event)
     except FactValueError as exc:
-        raise CommandError(f"bad fact in {args.facts}: {exc}") from None
+        raise CommandError(f"bad fact in {args.facts}: {exc.fact}: {exc}") from None
     persons = read_persons(read_json_file(args.person, "person"), guide.event.subject)
     # Person dates are facts too (deceased.birth_date → deceased.age); given facts win.
     for role, person in persons.items():

@@ -101,7 +101,7 @@ def guide_command(args) -> int:
         known = coerce_facts(guide.catalog.facts, raw, args.event)
         persons = coerce_persons(guide.catalog, args.event, raw_persons)
     except FactValueError as exc:
-        raise CommandError(f"bad fact in {args.facts}: {exc}") from None
+        raise CommandError(f"bad fact in {args.facts}: {exc.fact}: {exc}") from None
     result = guide.evaluate(known, persons=persons)
     labels = {p.id: p.display for p in result.persons}
     if args.json:

@@ -1,5 +1,6 @@
 """The counter guide engine (pure Python)."""
 
+from madoguchi.guide.answers import FactValueError, answer_text, parse_answer
 from madoguchi.guide.engine import (
     APPLICABLE,
     NOT_APPLICABLE,
@@ -8,9 +9,10 @@ from madoguchi.guide.engine import (
     GuideResult,
     Outcome,
     Question,
+    deadline_phrase,
     guide_for,
 )
-from madoguchi.guide.facts import FactValueError, coerce_facts, coerce_value
+from madoguchi.guide.facts import coerce_facts
 
 __all__ = [
     "APPLICABLE",
@@ -21,7 +23,9 @@ __all__ = [
     "GuideResult",
     "Outcome",
     "Question",
+    "answer_text",
     "coerce_facts",
-    "coerce_value",
+    "deadline_phrase",
     "guide_for",
+    "parse_answer",
 ]

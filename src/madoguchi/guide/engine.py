@@ -122,6 +122,25 @@ def _end_of_months(first_day: date, months: int) -> date:
     return date(year, month, first_day.day) - timedelta(days=1)
 
 
+def deadline_phrase(catalog: Catalog, event_id: str, deadline: Deadline) -> str:
+    """A deadline's period said from the date it counts from, for when that date is not known yet:
+    「亡くなった日から14日以内」, 「来庁日（申請日）から1か月以内」. The start is the deadline's own wording
+    (``start_label``), else the label of its ``start`` fact or of the life event's date fact. A deadline
+    with a ``text`` (速やかに) is said by it."""
+    if deadline.text:
+        return deadline.text
+    if deadline.days is not None:
+        period = f"{deadline.days}日"
+    elif deadline.months is not None:
+        period = f"{deadline.months}か月"
+    else:
+        period = f"{deadline.years}年"
+    start = deadline.start_label
+    if start is None:
+        start = f"{catalog.facts[deadline.start or catalog.events[event_id].date_fact].label}から"
+    return f"{start}{period}以内"
+
+
 class Guide:
     """The guide for one life event of one catalog. Build once, evaluate many times."""
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from madoguchi.catalog.loader import Catalog
-from madoguchi.guide.facts import FactValueError, coerce_value
+from madoguchi.guide.answers import FactValueError, parse_answer
 from madoguchi.rules.scope import PersonFacts, role_of
 
 _META = ("id", "role", "label")
@@ -50,6 +50,6 @@ def coerce_persons(catalog: Catalog, event_id: str, raw: Any) -> list[PersonFact
             if not fact.used_in(event_id):
                 raise FactValueError(f"{where}.{name}", f"this fact is not part of life event {event_id!r}")
             if value is not None:
-                values[name] = coerce_value(fact, value)
+                values[name] = parse_answer(fact, value, typed=True)
         persons.append(PersonFacts(pid, role, values, label))
     return persons

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from madoguchi.guide import FactValueError, coerce_value
+from madoguchi.guide import FactValueError, parse_answer
 
 from .records import ResidentRecord
 
@@ -74,7 +74,7 @@ def facts_for_catalog(proposed: dict[str, Any], catalog, event_id: str) -> dict[
         if not fact.used_in(event_id):
             continue
         try:
-            out[name] = coerce_value(fact, value)
-        except (FactValueError, TypeError, ValueError):
+            out[name] = parse_answer(fact, value, typed=True)
+        except FactValueError:
             continue
     return out

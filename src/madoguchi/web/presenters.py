@@ -8,8 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Department, Fact, Procedure
-from madoguchi.guide import Outcome
+from madoguchi.guide import Outcome, answer_text, deadline_phrase
 from madoguchi.rules.evaluate import format_value
 from madoguchi.wareki import format_both, format_wareki
 from madoguchi.web import rowsql
@@ -64,20 +65,14 @@ class DepartmentGroup:
     items: list[ProcedureView]
 
 
-def deadline_text(procedure: Procedure, due: date | None) -> str:
+def deadline_text(procedure: Procedure, due: date | None, catalog: Catalog, event_id: str) -> str:
     d = procedure.deadline
     if d is None:
         return ""
     if due is not None:
         basis = f"（{d.basis}）" if d.basis else ""
         return f"{format_both(due)}まで{basis}"
-    if d.text:
-        return d.text
-    start = d.start_label or "亡くなった日から"
-    period = (
-        f"{d.days}日" if d.days is not None else f"{d.months}か月" if d.months is not None else f"{d.years}年"
-    )
-    return f"{start}{period}以内"
+    return deadline_phrase(catalog, event_id, d)
 
 
 def _view(state: CaseState, outcome: Outcome) -> ProcedureView:
@@ -86,7 +81,7 @@ def _view(state: CaseState, outcome: Outcome) -> ProcedureView:
         outcome=outcome,
         department=catalog.departments[outcome.procedure.department],
         mark=state.marks.get(outcome.id),
-        deadline_text=deadline_text(outcome.procedure, outcome.deadline),
+        deadline_text=deadline_text(outcome.procedure, outcome.deadline, catalog, state.case.event_id),
         waiting_labels=[catalog.facts[n].label for n in outcome.waiting_for if n in catalog.facts],
         catalog=catalog,
     )
@@ -108,8 +103,7 @@ def _answered(state: CaseState) -> list[AnsweredFact]:
         if row.skipped:
             shown = "わからない（後で確認）"
         else:
-            value = state.known.get(name)
-            shown = format_both(value) if isinstance(value, date) else format_value(fact, value)
+            shown = answer_text(fact, state.known.get(name))
         out.append(AnsweredFact(fact, shown, row.get_source_display(), row.skipped))
     return out
 

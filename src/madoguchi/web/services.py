@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from madoguchi.catalog import Catalog, get_catalog
 from madoguchi.catalog.models import Fact
-from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
+from madoguchi.guide import FactValueError, Guide, GuideResult, parse_answer
 from madoguchi.guide import guide_for as cached_guide
-from madoguchi.wareki import parse_date
 from madoguchi.web import rowsql
 from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark
 
@@ -81,49 +80,13 @@ def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
             skipped.add(name)
             continue
         try:
-            known[name] = coerce_value(
-                fact, date.fromisoformat(row.value) if fact.type == "date" else row.value
-            )
-        except (FactValueError, TypeError, ValueError):
+            known[name] = parse_answer(fact, row.value, typed=True)
+        except FactValueError:
             continue  # the catalog changed the fact's type; the question will be asked again
     marks = {m.procedure_id: m for m in rowsql.select_models(ProcedureMark, case_id=case.pk)}
     return CaseState(
         case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped) if evaluate else None
     )
-
-
-def parse_answer(fact: Fact, raw: str) -> Any:
-    """A form value (text) → the fact's type. Raises FactValueError with a message for the clerk."""
-    raw = (raw or "").strip()
-    if fact.type == "bool":
-        if raw in ("true", "false"):
-            return raw == "true"
-        raise FactValueError(fact.name, "「はい」か「いいえ」を選んでください")
-    if fact.type == "int":
-        import unicodedata
-
-        text = unicodedata.normalize("NFKC", raw).removesuffix(fact.unit or "\0").strip()
-        if not text.lstrip("-").isdigit():
-            raise FactValueError(fact.name, "数字で入力してください")
-        value = int(text)
-        try:
-            return coerce_value(fact, value)
-        except FactValueError as exc:
-            low = "" if fact.min is None else f"{fact.min}"
-            high = "" if fact.max is None else f"{fact.max}"
-            raise FactValueError(fact.name, f"{low}〜{high}の範囲で入力してください") from exc
-    if fact.type == "date":
-        try:
-            return parse_date(raw)
-        except ValueError as exc:
-            raise FactValueError(fact.name, str(exc)) from None
-    if fact.type == "choice":
-        if raw in fact.choice_values:
-            return raw
-        raise FactValueError(fact.name, "選択肢から選んでください")
-    if len(raw) > 2000:
-        raise FactValueError(fact.name, "2000文字以内で入力してください")
-    return raw
 
 
 def _json(value: Any) -> Any:
@@ -187,7 +150,7 @@ def record_answer(
     if skipped:
         skipped_facts.add(fact.name)
     else:
-        known[fact.name] = coerce_value(fact, value)
+        known[fact.name] = parse_answer(fact, value, typed=True)
     rows = {**state.rows, fact.name: row}
     result = state.guide.evaluate(known, skipped_facts)
     return CaseState(case, state.guide, known, skipped_facts, rows, state.marks, result)

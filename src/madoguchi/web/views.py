@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.catalog import CatalogError
-from madoguchi.guide import FactValueError
+from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.web import presenters
 from madoguchi.web.models import Case, ProcedureMark, Role
 from madoguchi.web.services import (
@@ -24,7 +24,6 @@ from madoguchi.web.services import (
     finish_case,
     load_state,
     lock_open_case,
-    parse_answer,
     record_answer,
     save_answer,
 )
@@ -171,7 +170,7 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     try:
         value = None if skip else parse_answer(fact, request.POST.get("value", ""))
     except FactValueError as exc:
-        return _refuse_answer(request, _case(number), fact, str(exc).split(": ", 1)[-1])
+        return _refuse_answer(request, _case(number), fact, str(exc))
     # The case row is locked (and marked changed) while its facts are read and the answer written, so the
     # panels rendered from that state (without reading the case again) show every answer committed before
     # this one.
@@ -191,7 +190,7 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
 
 def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None = None) -> HttpResponse:
     """Why an answer was not saved: the case is finished, the question is not one of its event's, or the
-    value (``message``) could not be read."""
+    value could not be read (``message``, naming the fact)."""
     if case.status != Case.Status.OPEN:
         return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
     if not fact.used_in(case.event_id):
@@ -200,7 +199,7 @@ def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None =
         return _panels(
             request, case, error="案件の状態が変わりました。もう一度入力してください。", status=409
         )
-    return _panels(request, case, ask=fact.name, error=f"{fact.label}: {message}", status=422)
+    return _panels(request, case, ask=fact.name, error=message, status=422)
 
 
 @require_POST

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.guide import FactValueError
+from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.registry.dates import RegistryDateError, parse_registry_date
 from madoguchi.registry.kana import lookup_postal_code, suggest_kana
 from madoguchi.registry.records import search_key
 from madoguchi.web.models import Case, CasePerson, Role
 from madoguchi.web.registry import services
 from madoguchi.web.registry.models import CardEvidence, Household, Resident, ResidentAlias
-from madoguchi.web.services import audit, current_catalog, parse_answer
+from madoguchi.web.services import audit, current_catalog
 from madoguchi.web.views import COUNTER_ROLES, has_role, role_required
 
 LOOKUP_ROLES = (*COUNTER_ROLES, Role.DEPARTMENT_STAFF)
@@ -222,7 +222,7 @@ def override(request: HttpRequest, number: str) -> HttpResponse:
     try:
         value = parse_answer(fact, request.POST.get("value", ""))
     except FactValueError as exc:
-        messages.error(request, f"{fact.label}: {str(exc).split(': ', 1)[-1]}")
+        messages.error(request, str(exc))
         return redirect(url)
     services.override_fact(case, fact, value, reason, request.user)
     audit(request, "case.fact_override", case, fact=name, reason=reason)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from madoguchi.guide import FactValueError, coerce_value
+from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.preentry import tokens
 from madoguchi.web.models import Case, CaseFact
 from madoguchi.web.resident import client, flow, i18n, ratelimit
@@ -66,7 +66,7 @@ def import_answers(case: Case, data: dict, user) -> tuple[int, int, list[str]]:
             unknown.append(fact.label)
             continue
         try:
-            value = coerce_value(fact, raw)
+            value = parse_answer(fact, raw, typed=True)
         except FactValueError:
             ignored += 1
             continue
@@ -328,7 +328,7 @@ def _answer(request: HttpRequest, case: Case, user, lang: str) -> str | None:
         save_answer(case, fact, None, user, skipped=True, source=RESIDENT)
     else:
         try:
-            value = flow.parse_answer(fact, request.POST.get("value", ""))
+            value = parse_answer(fact, request.POST.get("value", ""))
         except FactValueError:
             return i18n.t("bad_value", lang)
         save_answer(case, fact, value, user, source=RESIDENT)

@@ -6,54 +6,19 @@ without the counter apps installed.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Any
 
 from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Fact
-from madoguchi.guide import FactValueError, Guide, GuideResult, coerce_value
+from madoguchi.guide import FactValueError, Guide, GuideResult, deadline_phrase, parse_answer
 from madoguchi.guide.engine import deadline_date  # noqa: F401 - re-exported for templates' tests
-from madoguchi.wareki import format_both, parse_date
+from madoguchi.wareki import format_both
 from madoguchi.web.resident import i18n
-
-MAX_TEXT = 200  # residents' free text (pre-entry keeps answers short)
-
-
-def parse_answer(fact: Fact, raw: Any) -> Any:
-    """A posted value → the fact's type; FactValueError for anything else. Size-limited before parsing."""
-    if not isinstance(raw, str) or len(raw) > MAX_TEXT:
-        raise FactValueError(fact.name, "too long")
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if fact.type == "bool":
-        if text in ("true", "false"):
-            return text == "true"
-        raise FactValueError(fact.name, "yes or no")
-    if fact.type == "int":
-        if fact.unit:
-            text = text.removesuffix(unicodedata.normalize("NFKC", fact.unit)).strip()
-        if not text.isdigit() or len(text) > 6:
-            raise FactValueError(fact.name, "a whole number")
-        return coerce_value(fact, int(text))
-    if fact.type == "date":
-        try:
-            value = parse_date(text)
-        except ValueError:
-            raise FactValueError(fact.name, "a date") from None
-        if not date(1880, 1, 1) <= value <= date(2200, 12, 31):
-            raise FactValueError(fact.name, "a date")
-        return value
-    if fact.type == "choice":
-        return coerce_value(fact, text)
-    return coerce_value(fact, text)
 
 
 def to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def from_json(fact: Fact, value: Any) -> Any:
-    return coerce_value(fact, value)
 
 
 def load_answers(guide: Guide, stored: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -68,7 +33,7 @@ def load_answers(guide: Guide, stored: dict[str, Any]) -> tuple[dict[str, Any], 
             skipped.add(name)
             continue
         try:
-            known[name] = from_json(fact, value)
+            known[name] = parse_answer(fact, value, typed=True)
         except FactValueError:
             continue
     return known, skipped
@@ -104,21 +69,21 @@ def progress(answered: int, result: GuideResult) -> dict[str, int]:
     return {"n": n, "total": total, "percent": int(100 * answered / total)}
 
 
-def deadline_text(proc, due: date | None, lang: str) -> str:
+def deadline_text(catalog: Catalog, event_id: str, proc, due: date | None, lang: str) -> str:
     d = proc.deadline
     if d is None:
         return ""
     if due is not None:
         return due.isoformat() if lang == "en" else f"{format_both(due)}まで"
-    if d.text:
-        return d.text
+    if lang != "en" or d.text:
+        return deadline_phrase(catalog, event_id, d)
     if d.days is not None:
-        period = f"{d.days} days" if lang == "en" else f"{d.days}日"
+        period = f"{d.days} days"
     elif d.months is not None:
-        period = f"{d.months} months" if lang == "en" else f"{d.months}か月"
+        period = f"{d.months} months"
     else:
-        period = f"{d.years} years" if lang == "en" else f"{d.years}年"
-    return i18n.t("days_deadline", lang, start=d.start_label or "亡くなった日", period=period)
+        period = f"{d.years} years"
+    return i18n.t("days_deadline", lang, period=period)
 
 
 def summary(catalog: Catalog, result: GuideResult, lang: str) -> dict[str, Any]:
@@ -137,7 +102,7 @@ def summary(catalog: Catalog, result: GuideResult, lang: str) -> dict[str, Any]:
             "location": dept.location or "",
             "external": dept.kind == "external",
             "deadline": i18n.Text(
-                ((deadline_text(proc, outcome.deadline, lang), None),),
+                ((deadline_text(catalog, result.event_id, proc, outcome.deadline, lang), None),),
                 "en" if lang == "en" and not (proc.deadline and proc.deadline.text) else "ja",
             ),
             "handling": proc.handling,

@@ -181,11 +181,8 @@ UI: dict[str, dict[str, str]] = {
         "en": "Please check your answer.",
     },
     "not_found": {"ja": "ページが見つかりません。", "easy": "ページが ありません。", "en": "Page not found."},
-    "days_deadline": {
-        "ja": "{start}から{period}以内",
-        "easy": "{start}から{period}いない",
-        "en": "within {period}",
-    },
+    # Japanese (ja, easy): madoguchi.guide.deadline_phrase, from the catalog's labels.
+    "days_deadline": {"en": "within {period}"},
 }
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from madoguchi.guide import FactValueError
+from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.preentry import qr, tokens
 from madoguchi.web.resident import flow, i18n, ratelimit, store
 from madoguchi.web.resident.common import base_context, catalog, guide, language
@@ -111,7 +111,7 @@ def question(request: HttpRequest, event_id: str) -> HttpResponse:
                 answers[name] = None
             else:
                 try:
-                    value = flow.to_json(flow.parse_answer(fact, request.POST.get("value", "")))
+                    value = flow.to_json(parse_answer(fact, request.POST.get("value", "")))
                 except FactValueError:
                     error = i18n.t("bad_value", lang)
                     ask = name

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from madoguchi.guide import FactValueError, coerce_value
+from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.web.models import Case, CaseFact, CasePerson
 from madoguchi.web.services import audit, current_catalog, finish_case
 
@@ -77,9 +77,9 @@ def validate_payload(data: Any) -> dict:
             errors[f"facts.{name}"] = "ほかの事実から計算される事実です（送らないでください）"
             continue
         try:
-            facts[name] = coerce_value(fact, value)
+            facts[name] = parse_answer(fact, value, typed=True)
         except FactValueError as exc:
-            errors[f"facts.{name}"] = str(exc).split(": ", 1)[-1]
+            errors[f"facts.{name}"] = str(exc)
     persons: dict[str, dict] = {}
     raw_persons = data.get("persons", {})
     if not isinstance(raw_persons, dict):

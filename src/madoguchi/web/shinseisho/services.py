@@ -16,9 +16,9 @@ from madoguchi.forms.loader import FormSet, get_forms
 from madoguchi.forms.models import FieldSpec, FormTemplate
 from madoguchi.forms.render import FilledForm, fill_form
 from madoguchi.forms.values import CaseData, ValueRef
-from madoguchi.guide import FactValueError
+from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.web.models import Case, CasePerson, ProcedureMark
-from madoguchi.web.services import CaseState, load_state, parse_answer, save_answer
+from madoguchi.web.services import CaseState, load_state, save_answer
 from madoguchi.web.shinseisho.models import FormFieldOverride, FormFillStats, FormStatus
 from madoguchi.web.snapshots import person_of
 
@@ -196,16 +196,11 @@ def _write_fact(case: Case, ref: ValueRef, raw: str, checkbox: bool, user) -> bo
         else:
             return False  # unticking a choice does not say which other choice it is
     else:
-        text = raw.strip()
-        if fact.type == "choice":
-            by_label = {label: value for value, label in fact.choice_values.items()}
-            text = by_label.get(text, text)
-        elif fact.type == "bool":
-            text = {"はい": "true", "いいえ": "false"}.get(text, text)
+        text = raw  # a choice's label and はい/いいえ as printed on the form are read by parse_answer
     try:
         value = parse_answer(fact, text)
     except FactValueError as exc:
-        raise CorrectionError(str(exc).split(": ", 1)[-1]) from None
+        raise CorrectionError(str(exc)) from None
     save_answer(case, fact, value, user, source="interview")
     return True
 
