@@ -34,11 +34,6 @@ UI: dict[str, dict[str, str]] = {
     },
     "start": {"ja": "はじめる", "easy": "はじめる", "en": "Start"},
     "language": {"ja": "言語", "easy": "ことば", "en": "Language"},
-    "question_of": {
-        "ja": "質問 {n} / 約 {total}",
-        "easy": "しつもん {n} / だいたい {total}",
-        "en": "Question {n} of about {total}",
-    },
     "yes": {"ja": "はい", "easy": "はい", "en": "Yes"},
     "no": {"ja": "いいえ", "easy": "いいえ", "en": "No"},
     "next": {"ja": "次へ", "easy": "つぎへ", "en": "Next"},
@@ -136,11 +131,6 @@ UI: dict[str, dict[str, str]] = {
         "ja": "番号が違うか、期限が切れています。",
         "easy": "ばんごうが ちがうか、きげんが きれて います。",
         "en": "That number is wrong or has expired.",
-    },
-    "waiting_clerk": {
-        "ja": "職員が質問を選ぶまでお待ちください。",
-        "easy": "しょくいんが しつもんを えらぶまで まって ください。",
-        "en": "Please wait for the clerk.",
     },
     "all_done": {
         "ja": "質問は以上です。ありがとうございました。",
