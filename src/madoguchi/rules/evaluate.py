@@ -697,20 +697,6 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
     if isinstance(node, ast.Not):
         _explain(node.operand, values, not truth, out, specs, params, memo)
         return
-    if isinstance(node, ast.Quantified):
-        # any/true and all/false: the persons with the deciding value; otherwise every person counts.
-        # (A count is explained by the comparison it is in.)
-        body = memo[id(node.body)]
-        deciding = (node.kind == "any") == truth
-        for person in persons_of(values, node.role):
-            scope = Scope(values, person)
-            v = body(scope)
-            if v is UNKNOWN or (deciding and v != truth):
-                continue
-            phrases: list[str] = []
-            _explain(node.body, scope, bool(v), phrases, specs, params, memo)
-            out.extend(f"{person.display}: {phrase}" for phrase in phrases)
-        return
     if isinstance(node, ast.FactRef):
         spec = specs.get(node.name)
         if spec is not None and spec.type == "bool":
@@ -753,3 +739,18 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
             out.append(f"{label}: {shown}（{bound_text}{word}）")
             return
         out.append(f"{label}: {shown}")
+        return
+    if isinstance(node, ast.Quantified):
+        # any/true and all/false: the persons with the deciding value; otherwise every person counts.
+        # (A count is explained by the comparison it is in.)
+        body = memo[id(node.body)]
+        deciding = (node.kind == "any") == truth
+        for person in persons_of(values, node.role):
+            scope = Scope(values, person)
+            v = body(scope)
+            if v is UNKNOWN or (deciding and v != truth):
+                continue
+            phrases: list[str] = []
+            _explain(node.body, scope, bool(v), phrases, specs, params, memo)
+            out.extend(f"{person.display}: {phrase}" for phrase in phrases)
+        return
