@@ -84,7 +84,7 @@ def test_a_registry_record_becomes_a_person_with_its_keys_and_a_vague_birth_date
     person = from_registry(registry_record())
     assert person.atena_no == "3001" and person.setai_no == "701" and person.zokugara == "世帯主"
     assert person.birth_date.unknown and person.birth is None  # 不詳: no calendar date is guessed
-    assert person.full_address == "架空県みどり市本町１丁目　みどり荘101"
+    assert person.katagaki == "みどり荘101"
     assert person_facts(person, "deceased") == {"deceased.sex": "1"}
 
 
@@ -92,12 +92,6 @@ def test_person_json_source_gives_the_same_person_as_staff_input():
     person = from_json({"name": "窓口　太郎", "birth_date": "昭和30年7月7日", "sex": "male"}, "deceased")
     assert person == Person(name="窓口　太郎", birth_date=person.birth_date, sex="1")
     assert person.birth == date(1955, 7, 7)
-
-
-def test_merged_fills_only_what_is_missing():
-    typed = Person(name="窓口　太郎", phone="0000-11-2222")
-    merged = typed.merged(from_registry(registry_record(name="別の名前")))
-    assert merged.name == "窓口　太郎" and merged.atena_no == "3001" and merged.phone == "0000-11-2222"
 
 
 def test_delivery_record_from_the_snapshot_alone(catalog):

@@ -4,19 +4,17 @@ Source mappings (card, registry, staff input → Person) are in :mod:`madoguchi.
 this package's import so the card and registry packages can use the vocabulary without a cycle.
 """
 
-from madoguchi.case.person import PERSON_ITEMS, SOURCES, Person
+from madoguchi.case.person import SOURCES, Person
 from madoguchi.case.snapshot import CaseSnapshot, Party
-from madoguchi.case.vocab import SEX_LABELS, Sex, is_zokugara, parse_sex, parse_zokugara, sex_label
+from madoguchi.case.vocab import SEX_LABELS, Sex, parse_sex, parse_zokugara, sex_label
 
 __all__ = [
-    "PERSON_ITEMS",
     "SEX_LABELS",
     "SOURCES",
     "CaseSnapshot",
     "Party",
     "Person",
     "Sex",
-    "is_zokugara",
     "parse_sex",
     "parse_zokugara",
     "sex_label",

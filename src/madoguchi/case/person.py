@@ -7,7 +7,7 @@ Legal names are kept exactly as given, never normalised.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -24,8 +24,6 @@ class BirthDate(Protocol):
     def to_date(self) -> date | None: ...
 
     def display(self) -> str: ...
-
-    def to_json(self) -> dict: ...
 
 
 SOURCES = ("interview", "registry", "card", "resident")  # staff, 住民記録, マイナンバーカード, 本人入力
@@ -64,44 +62,13 @@ class Person:
     def sex_label(self) -> str:
         return sex_label(self.sex)
 
-    @property
-    def full_address(self) -> str:
-        return f"{self.address}　{self.katagaki}" if self.katagaki else self.address
-
-    @property
-    def display_name(self) -> str:
-        """The name staff call the person by: the legal name, or the 通称 a foreign resident uses."""
-        return self.name or self.tsusho or self.name_alphabet
-
     def item(self, name: str) -> Any:
         """An item as forms read it: dates as calendar dates (None when 不詳), everything else as stored."""
         if name == "birth_date":
             return self.birth
         return getattr(self, name)
 
-    def age_on(self, day: date) -> int | None:
-        born = self.birth
-        if born is None:
-            return None
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
-    def merged(self, other: Person) -> Person:
-        """This person with every item ``other`` knows and this one does not (nothing known is replaced)."""
-        changes = {
-            f.name: getattr(other, f.name)
-            for f in fields(self)
-            if f.name != "source" and not getattr(self, f.name) and getattr(other, f.name)
-        }
-        return replace(self, **changes) if changes else self
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["birth_date"] = self.birth_date.to_json() if self.birth_date is not None else None
-        data["death_date"] = self.death_date.isoformat() if self.death_date else None
-        return data
-
-
-PERSON_ITEMS = tuple(f.name for f in fields(Person))
 # The items a person's text input may give (the counter's form, PERSON.json, the API), in display order.
 TEXT_ITEMS = (
     "name",

@@ -24,10 +24,6 @@ class Party:
     id: str = ""
     facts: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def key(self) -> str:
-        return self.id or self.role
-
 
 @dataclass(frozen=True, slots=True)
 class CaseSnapshot:
@@ -42,6 +38,3 @@ class CaseSnapshot:
     def person(self, role: str) -> Person | None:
         """The person in a role with one person (the first, for a repeated role)."""
         return next((p.person for p in self.parties if p.role == role), None)
-
-    def persons(self, role: str) -> tuple[Party, ...]:
-        return tuple(p for p in self.parties if p.role == role)

@@ -46,18 +46,6 @@ _ZOKUGARA_BASE = r"(?:夫|妻|夫（未届）|妻（未届）|子|父|母|兄|�
 _ZOKUGARA = re.compile(
     rf"^(?:世帯主|縁故者|同居人|子（子の夫）|子（子の妻）|{_ZOKUGARA_BASE}(?:の{_ZOKUGARA_BASE}){{0,3}})$"
 )
-ZOKUGARA_SIMPLE = (
-    "世帯主",
-    "夫",
-    "妻",
-    "夫（未届）",
-    "妻（未届）",
-    "子",
-    "子（子の夫）",
-    "子（子の妻）",
-    "父",
-    "母",
-)
 
 
 def parse_zokugara(text: str) -> str:
@@ -66,11 +54,3 @@ def parse_zokugara(text: str) -> str:
     if _ZOKUGARA.match(value):
         return value
     raise ValueError(f"続柄が標準の値ではありません（祖父・孫などは「縁故者」）: {text!r}")
-
-
-def is_zokugara(text: str) -> bool:
-    try:
-        parse_zokugara(text)
-    except ValueError:
-        return False
-    return True

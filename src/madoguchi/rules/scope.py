@@ -92,14 +92,6 @@ class Scope(Mapping[str, Any]):
             return self.base.key_for(name)
         return name
 
-    def label_for(self, name: str) -> str:
-        """Whose fact ``name`` is, for a reason phrase ('' for a case fact)."""
-        if name.startswith(self._prefix):
-            return self.person.display
-        if isinstance(self.base, Scope):
-            return self.base.label_for(name)
-        return ""
-
 
 def persons_of(values: Mapping[str, Any], role: str) -> tuple[PersonFacts, ...]:
     return values.get(PERSONS, {}).get(role, ())
