@@ -362,31 +362,20 @@ def _compile_node(node, specs, params, want_date, memo) -> Evaluator:
                 return low if low == high else UNKNOWN
 
             return count
-        if node.kind == "any":
+        # any: one person with a yes decides it; all: one with a no. Otherwise an unknown person keeps it open.
+        decides = node.kind == "any"
 
-            def any_(values):
-                unknown = False
-                for person in persons_of(values, role):
-                    v = body(Scope(values, person))
-                    if v is UNKNOWN:
-                        unknown = True
-                    elif v:
-                        return True
-                return UNKNOWN if unknown else False
-
-            return any_
-
-        def all_(values):
+        def quantified(values):
             unknown = False
             for person in persons_of(values, role):
                 v = body(Scope(values, person))
                 if v is UNKNOWN:
                     unknown = True
-                elif not v:
-                    return False
-            return UNKNOWN if unknown else True
+                elif v == decides:
+                    return decides
+            return UNKNOWN if unknown else not decides
 
-        return all_
+        return quantified
     if isinstance(node, ast.IsKnown):
         operand = _compile(node.operand, specs, params, False, memo)
         negated = node.negated
