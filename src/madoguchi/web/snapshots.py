@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils import timezone
 
 from madoguchi.case import CaseSnapshot, Party, Person
@@ -31,17 +33,15 @@ def _with_registry(person: Person, link: CaseRegistryLink | None) -> Person:
     if link is None:
         return person
     r = link.resident
-    return Person(
-        **{
-            **{name: getattr(person, name) for name in person.__slots__},
-            "atena_no": r.atena_no,
-            "setai_no": r.household.setai_no,
-            "resident_kind": r.resident_kind,
-            "name_alphabet": r.name_alphabet,
-            "tsusho": r.tsusho,
-            "tsusho_kana": r.tsusho_kana,
-            "nationality": r.nationality,
-        }
+    return replace(
+        person,
+        atena_no=r.atena_no,
+        setai_no=r.household.setai_no,
+        resident_kind=r.resident_kind,
+        name_alphabet=r.name_alphabet,
+        tsusho=r.tsusho,
+        tsusho_kana=r.tsusho_kana,
+        nationality=r.nationality,
     )
 
 
