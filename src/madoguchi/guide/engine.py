@@ -122,6 +122,18 @@ def _end_of_months(first_day: date, months: int) -> date:
     return date(year, month, first_day.day) - timedelta(days=1)
 
 
+_PERIOD_UNITS = {"days": "日", "months": "か月", "years": "年"}
+
+
+def deadline_period(deadline: Deadline) -> tuple[int, str]:
+    """The fixed period of a deadline as (count, "days" | "months" | "years")."""
+    if deadline.days is not None:
+        return deadline.days, "days"
+    if deadline.months is not None:
+        return deadline.months, "months"
+    return deadline.years or 0, "years"
+
+
 def deadline_phrase(catalog: Catalog, event_id: str, deadline: Deadline) -> str:
     """A deadline's period said from the date it counts from, for when that date is not known yet:
     「亡くなった日から14日以内」, 「来庁日（申請日）から1か月以内」. The start is the deadline's own wording
@@ -129,12 +141,8 @@ def deadline_phrase(catalog: Catalog, event_id: str, deadline: Deadline) -> str:
     with a ``text`` (速やかに) is said by it."""
     if deadline.text:
         return deadline.text
-    if deadline.days is not None:
-        period = f"{deadline.days}日"
-    elif deadline.months is not None:
-        period = f"{deadline.months}か月"
-    else:
-        period = f"{deadline.years}年"
+    count, unit = deadline_period(deadline)
+    period = f"{count}{_PERIOD_UNITS[unit]}"
     start = deadline.start_label
     if start is None:
         start = f"{catalog.facts[deadline.start or catalog.events[event_id].date_fact].label}から"

@@ -12,7 +12,10 @@ from typing import Any
 from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Fact
 from madoguchi.guide import FactValueError, Guide, GuideResult, deadline_phrase, parse_answer
-from madoguchi.guide.engine import deadline_date  # noqa: F401 - re-exported for templates' tests
+from madoguchi.guide.engine import (
+    deadline_date,  # noqa: F401 - re-exported for templates' tests
+    deadline_period,
+)
 from madoguchi.wareki import format_both
 from madoguchi.web.resident import i18n
 
@@ -77,13 +80,8 @@ def deadline_text(catalog: Catalog, event_id: str, proc, due: date | None, lang:
         return due.isoformat() if lang == "en" else f"{format_both(due)}まで"
     if lang != "en" or d.text:
         return deadline_phrase(catalog, event_id, d)
-    if d.days is not None:
-        period = f"{d.days} days"
-    elif d.months is not None:
-        period = f"{d.months} months"
-    else:
-        period = f"{d.years} years"
-    return i18n.t("days_deadline", lang, period=period)
+    count, unit = deadline_period(d)
+    return i18n.t("days_deadline", lang, period=f"{count} {unit}")
 
 
 def summary(catalog: Catalog, result: GuideResult, lang: str) -> dict[str, Any]:
