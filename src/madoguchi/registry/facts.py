@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from madoguchi.case.sources import accepted_facts
 from madoguchi.guide import FactValueError, parse_answer
 
 from .records import ResidentRecord
@@ -67,14 +68,9 @@ def proposed_facts(
 def facts_for_catalog(proposed: dict[str, Any], catalog, event_id: str) -> dict[str, Any]:
     """Keep what the catalog accepts from the registry for this life event, coerced to the fact's type."""
     out = {}
-    for name, value in proposed.items():
-        fact = catalog.facts.get(name)
-        if fact is None or "registry" not in (fact.sources or ()):
-            continue
-        if not fact.used_in(event_id):
-            continue
+    for name, value in accepted_facts(proposed, catalog.facts, event_id, "registry").items():
         try:
-            out[name] = parse_answer(fact, value, typed=True)
+            out[name] = parse_answer(catalog.facts[name], value, typed=True)
         except FactValueError:
             continue
     return out
