@@ -185,13 +185,15 @@ def test_no_import_cycle_among_the_core_modules():
 def test_imports_are_resolved_to_modules():
     transport = {i.module for i in imports("madoguchi.card.transport")}
     assert {"madoguchi.card.errors", "madoguchi.card.pcsc", "madoguchi.plugins"} <= transport  # relative
-    renderers = {i.module for i in imports("madoguchi.forms.renderers")}
+    renderers = {i.module for i in imports("madoguchi.shinseisho.renderers")}
     assert "madoguchi.pdf_fonts" in renderers  # ``from madoguchi import pdf_fonts``: the submodule
-    assert "madoguchi.forms.render" in renderers  # ``from madoguchi.forms.render import render_bundle``
+    assert (
+        "madoguchi.shinseisho.render" in renderers
+    )  # ``from madoguchi.shinseisho.render import render_bundle``
     cli = {i.module for i in imports("madoguchi.cli.web_commands")}
     assert "django" in cli or any(m.startswith("django.") for m in cli)  # function-level imports are seen
-    assert "madoguchi.registry.records" in core_graph()["madoguchi.delivery.items"]
-    assert "madoguchi.registry" in core_graph()["madoguchi.delivery.items"]  # its package runs first
+    assert "madoguchi.juki.records" in core_graph()["madoguchi.delivery.items"]
+    assert "madoguchi.juki" in core_graph()["madoguchi.delivery.items"]  # its package runs first
 
 
 def test_a_cycle_is_found_and_listed():

@@ -12,9 +12,9 @@ from madoguchi.card import transport
 from madoguchi.card.errors import TransportError
 from madoguchi.delivery import DeliveryPluginError
 from madoguchi.delivery import registry as delivery_registry
-from madoguchi.forms import renderers
+from madoguchi.juki import sources
 from madoguchi.plugins import Plugin, PluginError, PluginOptions, PluginRegistry
-from madoguchi.registry import sources
+from madoguchi.shinseisho import renderers
 
 
 class Printer(Plugin):

@@ -12,9 +12,9 @@ from madoguchi.case import CaseSnapshot, Party, Person, parse_sex, parse_zokugar
 from madoguchi.case.sources import accepted_facts, from_card, from_json, from_registry, person_facts
 from madoguchi.catalog import load_catalog
 from madoguchi.delivery.records import REGISTRY_ITEMS, record_items
-from madoguchi.forms.values import CaseData, parse_value_ref
-from madoguchi.registry.dates import parse_registry_date
-from madoguchi.registry.records import ResidentRecord
+from madoguchi.juki.dates import parse_registry_date
+from madoguchi.juki.records import ResidentRecord
+from madoguchi.shinseisho.values import CaseData, parse_value_ref
 
 SAMPLE = Path(__file__).resolve().parents[2] / "catalogs" / "sample"
 
@@ -41,7 +41,7 @@ def test_one_sex_vocabulary_keeps_the_cards_not_applicable():
     # The same code reaches a form and a delivery record as 適用不能, not 不明.
     ref = parse_value_ref("applicant.sex")
     assert CaseData(persons={"applicant": person}).lookup(ref) == "9"
-    from madoguchi.forms.render import SEX_LABELS
+    from madoguchi.shinseisho.render import SEX_LABELS
 
     assert SEX_LABELS["9"] == "適用不能"
 

@@ -3,12 +3,12 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
-from madoguchi.web.models import Role
+from madoguchi.web.counter.models import Role
 
 MINI_CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 PREENTRY = {
-    "ROOT_URLCONF": "madoguchi.web.preentry_urls",
+    "ROOT_URLCONF": "madoguchi.web.project.preentry_urls",
     "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
     "PREENTRY_API_KEY": "test-api-key-0123456789",
     "PREENTRY_MIN_SECONDS": 0,

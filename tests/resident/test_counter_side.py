@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from madoguchi.web.models import AuditEvent, Case, CaseFact, Role
+from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, Role
 from madoguchi.web.resident import client as preentry_client
 from madoguchi.web.resident import store
 from madoguchi.web.resident.models import KioskReceipt, ScreenPairing

@@ -236,7 +236,7 @@ for model in [("web", "Case"), ("auth", "User"), ("registry", "Resident")]:
         pass
     else:
         raise AssertionError(model)
-import madoguchi.web.preentry_urls
+import madoguchi.web.project.preentry_urls
 c = Client()
 assert c.get("/").status_code == 200
 assert c.get("/cases/").status_code == 404
@@ -247,7 +247,7 @@ assert "preentry.sqlite3" in str(settings.DATABASES["default"]["NAME"])
 print("ok")
 """
     env = {
-        "DJANGO_SETTINGS_MODULE": "madoguchi.web.settings_preentry",
+        "DJANGO_SETTINGS_MODULE": "madoguchi.web.project.settings_preentry",
         "MADOGUCHI_HOME": str(tmp_path),
         "MADOGUCHI_ALLOWED_HOSTS": "testserver",
         "PATH": "/usr/bin:/bin",

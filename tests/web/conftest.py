@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
-from madoguchi.web.models import Role
+from madoguchi.web.counter.models import Role
 
 MINI_CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 

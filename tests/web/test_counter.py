@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from madoguchi.web.models import AuditEvent, Case, CaseFact, ProcedureMark, Role
+from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, ProcedureMark, Role
 
 from .conftest import make_user
 
@@ -253,7 +253,7 @@ def test_session_expires_after_idle_time_and_activity_renews_it_once_a_minute(cl
     from django.conf import settings
     from django.contrib.sessions.models import Session
 
-    from madoguchi.web import middleware
+    from madoguchi.web.project import middleware
 
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
     now = [1_800_000_000]
@@ -301,7 +301,7 @@ def test_english_translation(clerk_client):
 
 
 def test_person_data_is_saved_and_fills_the_guide(clerk_client, settings):
-    from madoguchi.web.models import CasePerson
+    from madoguchi.web.counter.models import CasePerson
 
     settings.CATALOG_PATH = str(
         __import__("pathlib").Path(__file__).resolve().parents[2] / "catalogs" / "sample"
@@ -386,7 +386,7 @@ def test_an_answer_marks_the_case_changed_and_a_refused_one_changes_nothing(cler
 def test_lock_open_case_returns_the_whole_row_of_open_cases_only(clerk_client):
     from django.db import transaction
 
-    from madoguchi.web.services import lock_open_case
+    from madoguchi.web.counter.services import lock_open_case
 
     case = new_case(clerk_client)
     with transaction.atomic():
@@ -415,7 +415,7 @@ def test_an_answer_takes_ten_statements(clerk_client, django_assert_max_num_quer
 
 
 def test_user_and_roles_load_in_one_query(db, django_assert_num_queries):
-    from madoguchi.web.auth import RolesModelBackend
+    from madoguchi.web.counter.auth import RolesModelBackend
 
     clerk = make_user("clerk2", Role.COUNTER_CLERK)
     clerk.groups.add(make_user("x", Role.DEPARTMENT_STAFF).groups.get())
@@ -432,7 +432,7 @@ def test_user_and_roles_load_in_one_query(db, django_assert_num_queries):
 
 
 def test_an_answer_refused_by_a_case_reopened_meanwhile_asks_to_try_again(clerk_client, monkeypatch):
-    from madoguchi.web import views
+    from madoguchi.web.counter import views
 
     case = new_case(clerk_client)
     # The lock found no open case (finished at that moment), then the case was reopened before the reply.

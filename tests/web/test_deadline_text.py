@@ -9,7 +9,7 @@ import pytest
 
 from madoguchi.catalog import load_catalog
 from madoguchi.catalog.models import Deadline, Procedure
-from madoguchi.web import presenters
+from madoguchi.web.counter import presenters
 from madoguchi.web.resident import flow
 
 SAMPLE = Path(__file__).resolve().parents[2] / "catalogs" / "sample"

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from madoguchi.web.models import Case, Role
-from madoguchi.web.services import current_catalog
-from madoguchi.web.templatetags.counter_tags import FragmentCache, fragments_for
+from madoguchi.web.counter.models import Case, Role
+from madoguchi.web.counter.services import current_catalog
+from madoguchi.web.counter.templatetags.counter_tags import FragmentCache, fragments_for
 
 from .conftest import make_user
 from .test_counter import answer, new_case
@@ -87,7 +87,7 @@ def test_fragment_cache_keeps_at_most_its_limit():
 def test_state_after_an_answer_is_what_reading_the_case_again_gives(clerk, clerk_client):
     from datetime import date
 
-    from madoguchi.web.services import current_catalog, load_state, record_answer
+    from madoguchi.web.counter.services import current_catalog, load_state, record_answer
 
     case = new_case(clerk_client)
     facts = current_catalog().facts

@@ -1,4 +1,4 @@
-"""The hot-path statements (madoguchi.web.rowsql, the session engine): what they write and read is exactly
+"""The hot-path statements (madoguchi.web.counter.rowsql, the session engine): what they write and read is exactly
 what the ORM writes and reads, on SQLite and on PostgreSQL (CI runs this file on both)."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -11,9 +11,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.web import rowsql
-from madoguchi.web.models import AuditEvent, Case, CaseFact, CasePerson, ProcedureMark, Role
-from madoguchi.web.sessions import SessionStore
+from madoguchi.web.counter import rowsql
+from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, CasePerson, ProcedureMark, Role
+from madoguchi.web.counter.sessions import SessionStore
 
 from .conftest import make_user
 
@@ -156,6 +156,6 @@ def test_the_counter_signs_in_and_out_with_this_engine(client, clerk):
 
 
 def test_a_malformed_user_id_loads_nobody():
-    from madoguchi.web.auth import RolesModelBackend
+    from madoguchi.web.counter.auth import RolesModelBackend
 
     assert RolesModelBackend().get_user("not-a-number") is None

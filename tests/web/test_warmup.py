@@ -14,7 +14,7 @@ PROBE = """
 import gc, json, django
 django.setup()
 from django.db import connections
-from madoguchi.web.warmup import prepare_server_process
+from madoguchi.web.project.warmup import prepare_server_process
 from madoguchi.catalog import get_catalog
 from django.conf import settings
 prepare_server_process()
@@ -31,7 +31,7 @@ print(json.dumps({
 def test_master_process_is_warm_frozen_and_has_no_database_connection(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="madoguchi.web.settings",
+        DJANGO_SETTINGS_MODULE="madoguchi.web.project.settings",
         MADOGUCHI_HOME=str(tmp_path),
         MADOGUCHI_CATALOG=str(SAMPLE),
     )

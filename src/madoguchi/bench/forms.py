@@ -15,10 +15,10 @@ from typing import Any
 
 from madoguchi.case.sources import from_staff
 from madoguchi.catalog import load_catalog
-from madoguchi.forms.bundle import case_data, fill_planned, plan_forms
-from madoguchi.forms.loader import load_forms
-from madoguchi.forms.render import render_bundle, render_form_pdf
 from madoguchi.guide import Guide, coerce_facts
+from madoguchi.shinseisho.bundle import case_data, fill_planned, plan_forms
+from madoguchi.shinseisho.loader import load_forms
+from madoguchi.shinseisho.render import render_bundle, render_form_pdf
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "forms" / "data"
 

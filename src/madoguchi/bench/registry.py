@@ -1,6 +1,6 @@
 """Registry benchmarks: generating 1,000,000 fictional residents (goal ≤ 60 s), parsing and storing them.
 
-- ``registry_generate_1m_s``: :func:`madoguchi.registry.generator.write_csv` of ``count`` residents (CSV file).
+- ``registry_generate_1m_s``: :func:`madoguchi.juki.generator.write_csv` of ``count`` residents (CSV file).
 - ``registry_parse_rows_per_s``: the CSV importer's parse and validation (no database), on a sample.
 - ``registry_import_rows_per_s``: parse + encrypt the 個人番号 + store, into a throwaway SQLite database.
 - ``registry_lookup_ms``: a name lookup over the imported sample (median of several).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def _generate(count: int, folder: Path) -> tuple[float, Path]:
-    from madoguchi.registry.generator import write_csv
+    from madoguchi.juki.generator import write_csv
 
     path = folder / "residents.csv"
     started = time.perf_counter()
@@ -27,8 +27,8 @@ def _parse(path: Path, limit: int) -> float:
     import io
     import itertools
 
-    from madoguchi.registry.csv_import import ImportReport, iter_records
-    from madoguchi.registry.mapping import STANDARD
+    from madoguchi.juki.csv_import import ImportReport, iter_records
+    from madoguchi.juki.mapping import STANDARD
 
     with open(path, "rb") as fh:
         head = b"".join(itertools.islice(fh, limit + 1))
@@ -50,10 +50,10 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from madoguchi.registry.csv_import import ImportReport, iter_records
-from madoguchi.registry.mapping import STANDARD
-from madoguchi.web.registry.store import store_records
-from madoguchi.web.registry.views import search
+from madoguchi.juki.csv_import import ImportReport, iter_records
+from madoguchi.juki.mapping import STANDARD
+from madoguchi.web.juki.store import store_records
+from madoguchi.web.juki.views import search
 with open({str(path)!r}, "rb") as fh:
     head = b"".join(itertools.islice(fh, {limit} + 1))
 report = ImportReport()
@@ -65,12 +65,12 @@ for q in ["佐藤", "スズキ", "窓口　太郎", "中央町１丁目", "昭�
     t = time.perf_counter(); search({{"q": q}}); times.append((time.perf_counter() - t) * 1000)
 print(json.dumps([rate, sorted(times)[len(times) // 2]]))
 """
-    from madoguchi.registry.crypto import new_key
+    from madoguchi.juki.crypto import new_key
 
     (folder / "home").mkdir(exist_ok=True)
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="madoguchi.web.settings",
+        DJANGO_SETTINGS_MODULE="madoguchi.web.project.settings",
         MADOGUCHI_HOME=str(folder / "home"),
         MADOGUCHI_ENCRYPTION_KEY=new_key(),
         MADOGUCHI_SECRET_KEY="bench-only-" + "x" * 40,

@@ -15,7 +15,7 @@ from madoguchi.case.vocab import sex_label
 
 
 class BirthDate(Protocol):
-    """A date that may be 不詳 or not a calendar date (standard A6): madoguchi.registry.dates.RegistryDate.
+    """A date that may be 不詳 or not a calendar date (standard A6): madoguchi.juki.dates.RegistryDate.
 
     A protocol, so the case core does not depend on the registry package (which uses the case vocabulary)."""
 

@@ -1,7 +1,7 @@
 """The case as one value: what forms, the guidance sheet, delivery and the API take.
 
 The Django models persist a case; the shell turns its rows into a :class:`CaseSnapshot` in one place
-(``madoguchi.web.snapshots``). Everything downstream reads the snapshot, so it can be tested without a database.
+(``madoguchi.web.counter.snapshots``). Everything downstream reads the snapshot, so it can be tested without a database.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from typing import Any
 from madoguchi.card.records import Attributes
 from madoguchi.case.person import TEXT_ITEMS, Person
 from madoguchi.case.vocab import SEX_LABELS, parse_sex
-from madoguchi.registry.dates import RegistryDate
-from madoguchi.registry.records import ResidentRecord
+from madoguchi.juki.dates import RegistryDate
+from madoguchi.juki.records import ResidentRecord
 from madoguchi.wareki import parse_date
 
 

@@ -225,7 +225,7 @@ def _substitute(node: Any, params: dict[str, Any], report) -> Any:
 
 def _read_files(root: Path, out: _Collector) -> list[tuple[Path, LineDict]]:
     files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    # Scenario files and form field maps (forms/, read by madoguchi.forms) live beside the catalog.
+    # Scenario files and form field maps (forms/, read by madoguchi.shinseisho) live beside the catalog.
     files = [p for p in files if not {"scenarios", "forms"} & set(p.relative_to(root).parts)]
     if not files:
         out.add(str(root), 1, "no catalog files (*.yaml) found in this folder")

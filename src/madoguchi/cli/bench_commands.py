@@ -32,7 +32,7 @@ def _guide(args) -> dict:
 def _forms(args) -> dict:
     from madoguchi.bench import forms
     from madoguchi.catalog import CatalogError
-    from madoguchi.forms import FormsError
+    from madoguchi.shinseisho import FormsError
 
     try:
         figures = forms.run(args.catalog)

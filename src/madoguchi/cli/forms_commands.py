@@ -9,7 +9,7 @@ from typing import Any
 
 from madoguchi.case.sources import from_json as person_from_json
 from madoguchi.cli import CommandError
-from madoguchi.forms.values import PERSON_ROLES
+from madoguchi.shinseisho.values import PERSON_ROLES
 
 
 def register(sub) -> None:
@@ -41,7 +41,7 @@ def register(sub) -> None:
 
 
 def _load_forms(catalog_path: str):
-    from madoguchi.forms import FormsError, load_forms
+    from madoguchi.shinseisho import FormsError, load_forms
 
     try:
         return load_forms(catalog_path)
@@ -79,10 +79,10 @@ def read_persons(raw: Any, event_subject: str) -> dict:
 
 def render_command(args) -> int:
     from madoguchi.cli.guide_commands import load_guide, read_json_file
-    from madoguchi.forms import FormRenderError, renderers
-    from madoguchi.forms.bundle import case_data, fill_planned, plan_forms
     from madoguchi.guide import FactValueError, coerce_facts
     from madoguchi.pdf_fonts import FontError
+    from madoguchi.shinseisho import FormRenderError, renderers
+    from madoguchi.shinseisho.bundle import case_data, fill_planned, plan_forms
 
     guide = load_guide(args.catalog, args.event)
     catalog = guide.catalog
@@ -142,8 +142,8 @@ def render_command(args) -> int:
 
 def check_command(args) -> int:
     from madoguchi.catalog import CatalogError, load_catalog
-    from madoguchi.forms.check import check_forms
-    from madoguchi.forms.loader import load_forms
+    from madoguchi.shinseisho.check import check_forms
+    from madoguchi.shinseisho.loader import load_forms
 
     try:
         catalog = load_catalog(args.catalog)
@@ -164,7 +164,7 @@ def check_command(args) -> int:
 
 
 def grid_command(args) -> int:
-    from madoguchi.forms.render import render_grid_pdf
+    from madoguchi.shinseisho.render import render_grid_pdf
 
     formset = _load_forms(args.catalog)
     form = formset.forms.get(args.form)

@@ -53,8 +53,8 @@ def _print_errors(errors, as_json: bool) -> None:
 
 
 def cmd_import(args) -> int:
-    from madoguchi.registry import sources
-    from madoguchi.registry.csv_import import ImportFailed, ImportReport
+    from madoguchi.juki import sources
+    from madoguchi.juki.csv_import import ImportFailed, ImportReport
 
     problems = sources.check_config("csv", {"path": args.file, "mapping": args.mapping})
     if problems:
@@ -70,7 +70,7 @@ def cmd_import(args) -> int:
                 raise ImportFailed(sorted(report.errors, key=lambda e: e.line))
         else:
             _django()
-            from madoguchi.web.registry.store import store_records
+            from madoguchi.web.juki.store import store_records
 
             store_records(source.records(report), report, source="csv")
     except ImportFailed as exc:
@@ -94,7 +94,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from madoguchi.registry.generator import write_csv
+    from madoguchi.juki.generator import write_csv
 
     if args.count < 1 or args.count > 20_000_000:
         raise CommandError("--count must be between 1 and 20,000,000")
@@ -109,7 +109,7 @@ def cmd_generate(args) -> int:
         print(f"wrote {n} fictional residents to {args.out} ({time.perf_counter() - started:.1f} s)")
     if args.db:
         _django()
-        from madoguchi.web.registry.store import generate_into_db
+        from madoguchi.web.juki.store import generate_into_db
 
         report = generate_into_db(args.count, seed=args.seed, demo=not args.no_demo)
         print(
@@ -123,7 +123,7 @@ def cmd_rekey(args) -> int:
     _django()
     from django.core.exceptions import ImproperlyConfigured
 
-    from madoguchi.web.registry.rekey import rekey
+    from madoguchi.web.juki.rekey import rekey
 
     try:
         counts = rekey()

@@ -32,7 +32,7 @@ def worker_command(args) -> int:
     _check_catalog()
     if args.check:
         from madoguchi.delivery import get_plugin
-        from madoguchi.web.services import current_catalog
+        from madoguchi.web.counter.services import current_catalog
 
         problems = []
         for target in current_catalog().delivery_targets.values():
@@ -43,12 +43,12 @@ def worker_command(args) -> int:
             print("delivery targets: ok")
         return 1 if problems else 0
     if args.purge:
-        from madoguchi.web.routing.retention import purge_closed_cases
+        from madoguchi.web.backoffice.retention import purge_closed_cases
 
         result = purge_closed_cases()
         print(f"purged {result['cases']} closed case(s) finished before {result['before']}")
         return 0
-    from madoguchi.web.routing.worker import run
+    from madoguchi.web.backoffice.worker import run
 
     run(until_idle=args.until_idle, interval=args.interval, out=sys.stdout)
     return 0

@@ -55,7 +55,7 @@ def register(sub) -> None:
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.web.project.settings")
     if not os.environ.get("DATABASE_URL"):
         # The embedded SQLite database lives in MADOGUCHI_HOME; make sure the folder exists.
         from pathlib import Path
@@ -226,7 +226,7 @@ def serve_command(args) -> int:
         raise CommandError("MADOGUCHI_SECRET_KEY must be set for production (see docs/operations.md)")
     if getattr(args, "profile", "counter") == "preentry":
         # The public profile: its own settings (no counter apps), see docs/resident.md.
-        os.environ["DJANGO_SETTINGS_MODULE"] = "madoguchi.web.settings_preentry"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "madoguchi.web.project.settings_preentry"
         if not os.environ.get("MADOGUCHI_PREENTRY_KEY"):
             print(
                 "note: MADOGUCHI_PREENTRY_KEY is not set; residents' answers are sealed with a key derived from "
@@ -260,8 +260,8 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
         return 0
     from gunicorn.app.base import BaseApplication
 
-    from madoguchi.web.warmup import prepare_server_process
-    from madoguchi.web.wsgi import application
+    from madoguchi.web.project.warmup import prepare_server_process
+    from madoguchi.web.project.wsgi import application
 
     prepare_server_process()
 

@@ -4,7 +4,7 @@ vendor's column headers, never code."""
 
 from __future__ import annotations
 
-from madoguchi.registry.records import ITEMS
+from madoguchi.juki.records import ITEMS
 
 # Items about the notification (異動届 / 申請) rather than the resident record.
 CASE_ITEMS: dict[str, str] = {

@@ -10,8 +10,8 @@ class ResidentConfig(AppConfig):
 
     def ready(self) -> None:
         # On the counter profile only: a finished case disconnects its resident screen.
-        if apps.is_installed("madoguchi.web"):
-            from madoguchi.web.signals import case_finished
+        if apps.is_installed("madoguchi.web.counter"):
+            from madoguchi.web.counter.signals import case_finished
 
             case_finished.connect(_end_screens, dispatch_uid="resident-end-screens")
 

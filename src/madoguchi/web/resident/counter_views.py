@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.preentry import tokens
-from madoguchi.web.models import Case, CaseFact
+from madoguchi.web.counter.models import Case, CaseFact
+from madoguchi.web.counter.services import audit, current_catalog, load_state, save_answer
+from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
 from madoguchi.web.resident import client, flow, i18n, ratelimit
 from madoguchi.web.resident.common import base_context, language
 from madoguchi.web.resident.models import KioskReceipt, ScreenPairing
-from madoguchi.web.services import audit, current_catalog, load_state, save_answer
-from madoguchi.web.views import COUNTER_ROLES, has_role, role_required
 
 PAIRING_CODE_MINUTES = 10
 KIOSK_GROUP = "kiosk"

@@ -1,5 +1,5 @@
 """Counter-profile URLs of the resident app (included at the site root). The public pre-entry pages are not
-here: they run only in the pre-entry profile (madoguchi.web.preentry_urls)."""
+here: they run only in the pre-entry profile (madoguchi.web.project.preentry_urls)."""
 
 from django.urls import path
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from madoguchi.web.models import Case
+from madoguchi.web.counter.models import Case
 
 
 class FormFieldOverride(models.Model):

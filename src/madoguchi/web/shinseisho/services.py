@@ -1,4 +1,4 @@
-"""Glue between a case in the database and the pure forms core (madoguchi.forms)."""
+"""Glue between a case in the database and the pure forms core (madoguchi.shinseisho)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.case import Person
-from madoguchi.forms import FormRenderError
-from madoguchi.forms.bundle import PlannedForm, case_data, plan_forms
-from madoguchi.forms.loader import FormSet, get_forms
-from madoguchi.forms.models import FieldSpec, FormTemplate
-from madoguchi.forms.render import FilledForm, fill_form
-from madoguchi.forms.values import CaseData, ValueRef
 from madoguchi.guide import FactValueError, parse_answer
-from madoguchi.web.models import Case, CasePerson, ProcedureMark
-from madoguchi.web.services import CaseState, load_state, save_answer
+from madoguchi.shinseisho import FormRenderError
+from madoguchi.shinseisho.bundle import PlannedForm, case_data, plan_forms
+from madoguchi.shinseisho.loader import FormSet, get_forms
+from madoguchi.shinseisho.models import FieldSpec, FormTemplate
+from madoguchi.shinseisho.render import FilledForm, fill_form
+from madoguchi.shinseisho.values import CaseData, ValueRef
+from madoguchi.web.counter.models import Case, CasePerson, ProcedureMark
+from madoguchi.web.counter.services import CaseState, load_state, save_answer
+from madoguchi.web.counter.snapshots import person_of
 from madoguchi.web.shinseisho.models import FormFieldOverride, FormFillStats, FormStatus
-from madoguchi.web.snapshots import person_of
 
 # Values that must never be stored at the counter: printed blank and written by hand.
 NEVER_STORED = ("mynumber",)
@@ -149,8 +149,8 @@ def _spec(form: FormTemplate, name: str) -> FieldSpec:
 
 
 def _write_person(case: Case, ref: ValueRef, raw: str, user) -> None:
-    from madoguchi.web.forms import PersonForm
-    from madoguchi.web.views import PERSON_FACTS
+    from madoguchi.web.counter.inputs import PersonForm
+    from madoguchi.web.counter.views import PERSON_FACTS
 
     role, attr = ref.role, ref.attr
     person = CasePerson.objects.filter(case=case, role=role).first() or CasePerson(case=case, role=role)
@@ -228,7 +228,7 @@ def correct_field(case: Case, forms: CaseForms, form_id: str, field_name: str, r
     )
     try:
         filled = fill_form(entry.form, trial)
-        from madoguchi.forms.render import render_form_pdf
+        from madoguchi.shinseisho.render import render_form_pdf
 
         render_form_pdf(forms.formset, filled, trial, markers=False)
     except FormRenderError as exc:

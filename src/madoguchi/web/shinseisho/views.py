@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from madoguchi.forms import FormRenderError, FormsError, renderers
-from madoguchi.web.models import Case
-from madoguchi.web.services import audit
+from madoguchi.shinseisho import FormRenderError, FormsError, renderers
+from madoguchi.web.counter.models import Case
+from madoguchi.web.counter.services import audit
+from madoguchi.web.counter.views import COUNTER_ROLES, role_required
 from madoguchi.web.shinseisho import services
-from madoguchi.web.views import COUNTER_ROLES, role_required
 
 try:  # the preview PDF is framed by our own page only
     from csp.decorators import csp_update
@@ -200,9 +200,9 @@ def bundle_pdf(request: HttpRequest, number: str) -> HttpResponse:
         return _error_page(request, case, str(exc), 422)
     pdf = bundle.pdf
     if request.GET.get("sheet") != "0":  # the take-home guidance sheet (手続き案内票) goes at the end
-        from madoguchi.forms.render import concatenate
-        from madoguchi.web import presenters
-        from madoguchi.web.sheet_pdf import render_sheet_pdf
+        from madoguchi.shinseisho.render import concatenate
+        from madoguchi.web.counter import presenters
+        from madoguchi.web.counter.sheet_pdf import render_sheet_pdf
 
         pdf = concatenate(pdf, render_sheet_pdf(presenters.sheet(forms.state)))
     stats = services.record_stats(case, forms, printed=True)

@@ -1,0 +1,260 @@
+"""Routing and the delivery outbox, between the database and the pure cores (madoguchi.routing, .delivery).
+
+Finishing a case (``case_finished``, sent inside the finishing transaction) creates, in that transaction:
+one Task per office-handled applicable procedure not marked 不要, routed to its department (routing rules
+may refine it), and one Delivery (outbox row) per delivery the procedure names, each with its queue job.
+Finishing again after a reopen adds only what is new: tasks are unique per procedure, deliveries per key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from madoguchi.delivery import DeliveryError, DeliveryRecord, get_plugin
+from madoguchi.delivery.records import record_items
+from madoguchi.routing import compile_rules, route
+from madoguchi.web.backoffice.models import Delivery, DeliveryAttempt, RoutingRule, Task
+from madoguchi.web.counter.models import Case, ProcedureMark
+from madoguchi.web.counter.services import audit, current_catalog
+from madoguchi.web.counter.snapshots import case_snapshot
+
+log = logging.getLogger("madoguchi.delivery")
+
+
+def setting(name: str, default: float) -> float:
+    """``settings.MADOGUCHI_<NAME>``, else the environment variable of that name, else ``default``."""
+    key = f"MADOGUCHI_{name}"
+    value = getattr(settings, key, None)
+    if value is None:
+        value = os.environ.get(key)
+    return float(value) if value not in (None, "") else default
+
+
+def max_attempts() -> int:
+    return int(setting("DELIVERY_MAX_ATTEMPTS", 10))
+
+
+def backoff(attempt: int) -> timedelta:
+    """Exponential backoff with ±10 % jitter: base, 2×base, 4×base … capped (default 30 s … 1 h)."""
+    base = setting("DELIVERY_BACKOFF_SECONDS", 30)
+    cap = setting("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+    seconds = min(cap, base * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not security
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=setting("DELIVERY_LEASE_SECONDS", 300))
+
+
+# --- routing ---------------------------------------------------------------------------------------------
+
+
+def office_procedures(state) -> list:
+    not_needed = {pid for pid, m in state.marks.items() if m.plan == ProcedureMark.Plan.NOT_NEEDED}
+    return [
+        o.procedure
+        for o in state.result.applicable
+        if o.procedure.handling == "office" and o.procedure.id not in not_needed
+    ]
+
+
+def active_rules(catalog, request=None):
+    """Compile the routing rules; switch off (and audit) those that no longer validate."""
+    rows = list(RoutingRule.objects.filter(active=True))
+    compiled = compile_rules([r.spec() for r in rows], catalog)
+    for disabled in compiled.disabled:
+        RoutingRule.objects.filter(pk=disabled.rule.id).update(
+            active=False, disabled_reason=disabled.reason[:500], disabled_at=timezone.now()
+        )
+        audit(request, "routing.rule_disabled", None, rule=disabled.rule.id, reason=disabled.reason)
+        log.warning("%s", disabled)
+    return compiled
+
+
+def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> None:
+    from madoguchi.web.counter.services import load_state
+
+    state = state or load_state(case)
+    catalog = state.catalog
+    procedures = office_procedures(state)
+    rules = active_rules(catalog, request)
+    existing = set(case.tasks.values_list("procedure_id", flat=True))
+    created = []
+    for a in route(catalog, [p.id for p in procedures], state.result.values, rules):
+        if a.procedure_id in existing:
+            continue
+        Task.objects.create(
+            case=case, procedure_id=a.procedure_id, department_id=a.department, rule_id=a.rule_id
+        )
+        created.append(a.procedure_id)
+    if created:
+        audit(request, "tasks.create", case, procedures=created)
+    # Finished again after a reopen: a task nobody has started for a procedure that no longer applies (or is
+    # now marked 不要) is withdrawn; one a department has started stays for the department to close.
+    wanted = {p.id for p in procedures}
+    withdrawn = list(
+        case.tasks.filter(status=Task.Status.NEW)
+        .exclude(procedure_id__in=wanted)
+        .values_list("procedure_id", flat=True)
+    )
+    if withdrawn:
+        case.tasks.filter(status=Task.Status.NEW, procedure_id__in=withdrawn).delete()
+        audit(request, "tasks.withdraw", case, procedures=withdrawn)
+    keys = []
+    snapshot = case_snapshot(case, state) if any(p.delivery for p in procedures) else None
+    for proc in procedures:
+        for spec in proc.delivery:
+            target = catalog.delivery_targets[spec.target]
+            key = f"{case.number}.{proc.id}.{target.id}"
+            if Delivery.objects.filter(idempotency_key=key).exists():
+                continue
+            delivery = Delivery.objects.create(
+                case=case,
+                case_number=case.number,
+                procedure_id=proc.id,
+                target_id=target.id,
+                plugin=target.plugin,
+                idempotency_key=key,
+                payload=record_items(snapshot, catalog, proc, spec.items),
+            )
+            enqueue(delivery)
+            keys.append(key)
+    if keys:
+        audit(request, "delivery.queue", case, keys=keys)
+
+
+def remaining_departments(case: Case) -> list[str]:
+    return sorted({t.department_id for t in case.tasks.all() if t.open})
+
+
+# --- the outbox worker ------------------------------------------------------------------------------------
+
+
+def enqueue(delivery: Delivery, run_after=None) -> None:
+    from madoguchi.web.backoffice.tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after else deliver
+    result = task.enqueue(delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(task_result_id=str(result.id))
+    delivery.task_result_id = str(result.id)
+
+
+def attempt_delivery(delivery_id: int, worker: str = "") -> str:
+    """One attempt. Safe to run twice at once or again after a crash: the row lock and the lease keep
+    attempts apart, the idempotency key keeps the receiver from applying a record twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if d is None or d.status in (Delivery.Status.DELIVERED, Delivery.Status.DEAD):
+            return "nothing to do"
+        if d.status == Delivery.Status.SENDING and d.lease_until and d.lease_until > now:
+            return "another worker holds it"
+        if d.status == Delivery.Status.PENDING and d.next_attempt_at > now + timedelta(seconds=1):
+            return "not due yet"
+        if d.status == Delivery.Status.SENDING:  # a worker stopped mid-delivery: its attempt never finished
+            d.attempt_log.filter(finished_at__isnull=True).update(
+                finished_at=now, error="the worker stopped during this attempt"
+            )
+        number = (d.attempt_log.aggregate(m=Max("number"))["m"] or 0) + 1
+        d.status = Delivery.Status.SENDING
+        d.attempts += 1
+        d.lease_until = now + lease()
+        d.save(update_fields=["status", "attempts", "lease_until"])
+        attempt = DeliveryAttempt.objects.create(delivery=d, number=number, started_at=now, worker=worker)
+
+    started = time.monotonic()
+    ok, receipt, error, retryable = False, "", "", True
+    try:
+        target = current_catalog().delivery_targets.get(d.target_id)
+        if target is None:
+            raise DeliveryError(f"delivery target {d.target_id!r} is no longer in the catalog")
+        plugin = get_plugin(target.plugin)(target.id, target.options)
+        record = DeliveryRecord(d.idempotency_key, d.target_id, d.procedure_id, d.case_number, d.payload)
+        receipt = plugin.deliver(record)
+        ok = True
+    except DeliveryError as exc:
+        error, retryable = str(exc), exc.retryable
+    except Exception as exc:  # a bug or a library error: recorded and retried, never lost
+        error = f"{type(exc).__name__}: {exc}"
+        log.exception("delivery %s failed unexpectedly", d.idempotency_key)
+    elapsed = int((time.monotonic() - started) * 1000)
+
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().get(pk=d.pk)
+        now = timezone.now()
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now, duration_ms=elapsed, ok=ok, error=error[:2000], receipt=receipt[:300]
+        )
+        d.lease_until = None
+        if ok:
+            d.status, d.delivered_at, d.receipt, d.last_error = Delivery.Status.DELIVERED, now, receipt, ""
+            d.save()
+            audit(None, "delivery.delivered", d.case, key=d.idempotency_key, attempt=number)
+            log.info("delivered %s (attempt %d): %s", d.idempotency_key, number, receipt)
+            return f"delivered: {receipt}"
+        d.last_error = error[:2000]
+        if not retryable or d.attempts >= max_attempts():
+            d.status = Delivery.Status.DEAD
+            d.save()
+            audit(
+                None, "delivery.dead", d.case, key=d.idempotency_key, attempts=d.attempts, error=error[:300]
+            )
+            log.error("dead letter %s after %d attempt(s): %s", d.idempotency_key, d.attempts, error)
+            return f"dead letter: {error}"
+        d.status = Delivery.Status.PENDING
+        d.next_attempt_at = now + backoff(d.attempts)
+        d.save()
+        enqueue(d, run_after=d.next_attempt_at)
+        log.warning(
+            "delivery %s failed (attempt %d), retry at %s: %s",
+            d.idempotency_key,
+            number,
+            d.next_attempt_at,
+            error,
+        )
+        return f"retry at {d.next_attempt_at:%H:%M:%S}: {error}"
+
+
+def requeue_stuck() -> int:
+    """Give a queue job to every delivery that needs one: a worker killed mid-delivery (its lease has run
+    out) or a pending delivery whose job is gone. Run by the worker before each round."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    count = 0
+    for d in Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now):
+        enqueue(d)
+        count += 1
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING)
+    ready = set(
+        DBTaskResult.objects.filter(
+            id__in=[d.task_result_id for d in pending if d.task_result_id], status="READY"
+        ).values_list("id", flat=True)
+    )
+    ready = {str(i) for i in ready}
+    for d in pending:
+        if d.task_result_id not in ready:
+            enqueue(d, run_after=max(d.next_attempt_at, now))
+            count += 1
+    return count
+
+
+def resend(delivery: Delivery, request=None) -> None:
+    """An operator sends a dead letter again (same idempotency key: the receiver applies it at most once)."""
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if d.status != Delivery.Status.DEAD:
+            raise ValueError("only a delivery that failed (dead letter) can be sent again")
+        d.status, d.attempts, d.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
+        d.save(update_fields=["status", "attempts", "next_attempt_at"])
+        enqueue(d)
+        audit(request, "delivery.resend", d.case, key=d.idempotency_key)

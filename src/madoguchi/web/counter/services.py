@@ -1,0 +1,186 @@
+"""Glue between the database and the pure guide engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from madoguchi.catalog import Catalog, get_catalog
+from madoguchi.catalog.models import Fact
+from madoguchi.guide import FactValueError, Guide, GuideResult, parse_answer
+from madoguchi.guide import guide_for as cached_guide
+from madoguchi.web.counter import rowsql
+from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, ProcedureMark
+
+
+def current_catalog() -> Catalog:
+    return get_catalog(settings.CATALOG_PATH)
+
+
+def guide_for(event_id: str) -> Guide:
+    return cached_guide(current_catalog(), event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """One stored answer as the guide and the screens read it (a plain row: loading ~30 model instances with
+    their JSON fields was the costliest part of reading a case)."""
+
+    name: str
+    value: Any
+    skipped: bool
+    source: str
+    sequence: int
+    id: int
+
+    def get_source_display(self) -> str:
+        return _SOURCE_LABELS.get(self.source, self.source)
+
+
+_SOURCE_LABELS = dict(CaseFact.Source.choices)
+_ROW_FIELDS = ("name", "value", "skipped", "source", "sequence", "id")
+
+
+@dataclass
+class CaseState:
+    case: Case
+    guide: Guide
+    known: dict[str, Any]
+    skipped: set[str]
+    rows: dict[str, FactRow]
+    marks: dict[str, ProcedureMark]
+    result: GuideResult | None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.guide.catalog
+
+
+def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
+    """The case's answers and marks, and the guide's result for them (``evaluate=False`` leaves the result
+    out for a caller about to change the answers, see ``record_answer``)."""
+    guide = guide_for(case.event_id)
+    rows = {
+        r[0]: FactRow(*r)
+        for r in rowsql.select(CaseFact, _ROW_FIELDS, order_by=("sequence", "id"), case_id=case.pk)
+    }
+    known: dict[str, Any] = {}
+    skipped: set[str] = set()
+    for name, row in rows.items():
+        fact = guide.catalog.facts.get(name)
+        if fact is None:
+            continue  # a fact the catalog no longer has: kept in the database, ignored by the guide
+        if row.skipped:
+            skipped.add(name)
+            continue
+        try:
+            known[name] = parse_answer(fact, row.value, typed=True)
+        except FactValueError:
+            continue  # the catalog changed the fact's type; the question will be asked again
+    marks = {m.procedure_id: m for m in rowsql.select_models(ProcedureMark, case_id=case.pk)}
+    return CaseState(
+        case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped) if evaluate else None
+    )
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _write_fact(
+    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, stored_id: int | None
+) -> FactRow:
+    """Write one answer: an UPDATE of the stored row ``stored_id`` the caller has just read, an INSERT when it
+    read none (or the row has gone meanwhile). The counter's hottest write, without update_or_create's
+    SELECT and savepoints, and without reading the row back: the new row is what was written."""
+    now = timezone.now()
+    values = {
+        "value": None if skipped else _json(value),
+        "skipped": skipped,
+        "source": source,
+        "updated_by_id": user.pk if user is not None else None,
+        "updated_at": now,
+        "sequence": sequence,
+    }
+    if stored_id is not None and rowsql.update(CaseFact, values, id=stored_id):
+        return FactRow(fact.name, values["value"], skipped, source, sequence, stored_id)
+    row_id = rowsql.insert(CaseFact, case_id=case.pk, name=fact.name, **values)
+    return FactRow(fact.name, values["value"], skipped, source, sequence, row_id)
+
+
+@transaction.atomic
+def save_answer(
+    case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+) -> None:
+    # One query for both: the next sequence number and the row to update, if the fact is stored already.
+    read = case.facts.aggregate(last=Max("sequence"), stored_id=Max("id", filter=Q(name=fact.name)))
+    _write_fact(case, fact, value, user, skipped, source, (read["last"] or 0) + 1, read["stored_id"])
+    case.save(update_fields=["updated_at"])
+
+
+def lock_open_case(number: str) -> Case | None:
+    """Lock the open case ``number`` for a change and mark it changed now, in one statement
+    (``UPDATE … RETURNING``: the row lock and ``updated_at`` without a ``SELECT … FOR UPDATE`` round trip
+    first). None when no open case has that number. Call inside a transaction."""
+    changed = rowsql.update_returning(
+        Case, {"updated_at": timezone.now()}, number=number, status=Case.Status.OPEN.value
+    )
+    return changed[0] if changed else None
+
+
+def record_answer(
+    state: CaseState, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+) -> CaseState:
+    """Save one answer to the case ``state`` was just loaded for (inside the caller's transaction, with the
+    case locked and marked changed by ``lock_open_case``) and return the new state without reading the case
+    again."""
+    case = state.case
+    next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
+    stored = state.rows.get(fact.name)
+    row = _write_fact(case, fact, value, user, skipped, source, next_seq, stored.id if stored else None)
+    known, skipped_facts = dict(state.known), set(state.skipped)
+    known.pop(fact.name, None)
+    skipped_facts.discard(fact.name)
+    if skipped:
+        skipped_facts.add(fact.name)
+    else:
+        known[fact.name] = parse_answer(fact, value, typed=True)
+    rows = {**state.rows, fact.name: row}
+    result = state.guide.evaluate(known, skipped_facts)
+    return CaseState(case, state.guide, known, skipped_facts, rows, state.marks, result)
+
+
+def audit(request, action: str, case: Case | None = None, **detail) -> None:
+    user = request.user if request is not None and request.user.is_authenticated else None
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    rowsql.insert(
+        AuditEvent,
+        at=timezone.now(),
+        user_id=user.pk if user is not None else None,
+        action=action,
+        case_id=case.pk if case is not None else None,
+        detail=detail,
+        ip=ip,
+    )
+
+
+def finish_case(case: Case, request=None) -> Case:
+    """Finish a case (the counter's button, the API) and send ``case_finished`` inside the same transaction,
+    so the tasks and outbox records its receivers write commit or roll back with it."""
+    from madoguchi.web.counter.signals import case_finished
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status == Case.Status.OPEN:
+            case.status = Case.Status.FINISHED
+            case.finished_at = timezone.now()
+            case.save(update_fields=["status", "finished_at", "updated_at"])
+            audit(request, "case.finish", case)
+            case_finished.send(sender=Case, case=case, request=request, state=load_state(case))
+    return case

@@ -1,0 +1,67 @@
+"""The one place the shell turns a case's rows into the core's :class:`~madoguchi.case.CaseSnapshot`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.utils import timezone
+
+from madoguchi.case import CaseSnapshot, Party, Person
+from madoguchi.juki.dates import RegistryDate
+from madoguchi.web.counter.models import Case, CasePerson
+from madoguchi.web.juki.models import CaseRegistryLink
+
+
+def person_of(row: CasePerson) -> Person:
+    return Person(
+        name=row.name,
+        kana=row.kana,
+        kana_confirmed=row.kana_confirmed,
+        birth_date=RegistryDate.from_date(row.birth_date) if row.birth_date else None,
+        death_date=row.death_date,
+        sex=row.sex,
+        postal_code=row.postal_code,
+        address=row.address,
+        phone=row.phone,
+        relationship=row.relationship,
+        source=row.source,
+    )
+
+
+def _with_registry(person: Person, link: CaseRegistryLink | None) -> Person:
+    """The registry's keys and other names for a person set from the registry (「この方を案件に設定」)."""
+    if link is None:
+        return person
+    r = link.resident
+    return replace(
+        person,
+        atena_no=r.atena_no,
+        setai_no=r.household.setai_no,
+        resident_kind=r.resident_kind,
+        name_alphabet=r.name_alphabet,
+        tsusho=r.tsusho,
+        tsusho_kana=r.tsusho_kana,
+        nationality=r.nationality,
+    )
+
+
+def case_snapshot(case: Case, state) -> CaseSnapshot:
+    """The case as the clerk sees it now: ``state`` is the counter's evaluated case state (facts, marks)."""
+    links = {
+        link.role: link
+        for link in CaseRegistryLink.objects.filter(case=case).select_related("resident__household")
+    }
+    parties = tuple(
+        Party(row.role, _with_registry(person_of(row), links.get(row.role)), row.role)
+        for row in case.persons.all()
+    )
+    marks = getattr(state, "marks", None) or {}
+    return CaseSnapshot(
+        number=case.number,
+        event_id=case.event_id,
+        facts=dict(state.result.values),
+        parties=parties,
+        marks={k: getattr(v, "plan", v) for k, v in marks.items()},
+        status=case.status,
+        finished_on=timezone.localdate(case.finished_at) if case.finished_at else None,
+    )

@@ -1,0 +1,334 @@
+"""Counter views. Every POST works without JavaScript (redirect back to the case); with htmx, the question
+panel and the procedure list are swapped in place after each answer."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from madoguchi.catalog import CatalogError
+from madoguchi.guide import FactValueError, parse_answer
+from madoguchi.web.counter import presenters
+from madoguchi.web.counter.models import Case, ProcedureMark, Role
+from madoguchi.web.counter.services import (
+    audit,
+    current_catalog,
+    finish_case,
+    load_state,
+    lock_open_case,
+    record_answer,
+    save_answer,
+)
+
+COUNTER_ROLES = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
+
+
+def user_roles(user) -> frozenset[str]:
+    """The user's role (group) names, read once per request: the user object lives as long as the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_madoguchi_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._madoguchi_roles = cached
+    return cached
+
+
+def has_role(user, *roles) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    names = {r.value if hasattr(r, "value") else r for r in roles}
+    return not names.isdisjoint(user_roles(user))
+
+
+def role_required(*roles):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _case(number: str) -> Case:
+    if len(number) > 20:
+        raise Http404
+    return get_object_or_404(Case, number=number)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is: the counter's cases, a department's tasks, the audit log."""
+    user = request.user
+    if has_role(user, *COUNTER_ROLES):
+        return redirect("case-list")
+    if has_role(user, Role.DEPARTMENT_STAFF):
+        return redirect("task-list")
+    if has_role(user, Role.AUDITOR):
+        return redirect("audit-log")
+    raise PermissionDenied
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    try:
+        catalog = current_catalog()
+    except CatalogError as exc:
+        return render(request, "counter/catalog_error.html", {"issues": exc.issues}, status=503)
+    cases = list(Case.objects.select_related("created_by").order_by("-created_at")[:50])
+    for case in cases:
+        event = catalog.events.get(case.event_id)
+        case.event_name = event.name if event else case.event_id
+    return render(
+        request, "counter/case_list.html", {"cases": cases, "events": list(catalog.events.values())}
+    )
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_new(request: HttpRequest) -> HttpResponse:
+    catalog = current_catalog()
+    event_id = request.POST.get("event", "")
+    if event_id not in catalog.events:
+        return HttpResponseBadRequest("unknown life event")
+    visitor = request.POST.get("visitor_name", "").strip()[:100]
+    with transaction.atomic():
+        case = Case.objects.create(
+            catalog_id=catalog.municipality.id,
+            event_id=event_id,
+            created_by=request.user,
+            visitor_name=visitor,
+        )
+        case.assign_number()
+        case.save(update_fields=["number"])
+        audit(request, "case.create", case, event=event_id)
+    return redirect("case-detail", number=case.number)
+
+
+def _case_context(
+    request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, state=None
+) -> dict:
+    return presenters.case_page(state or load_state(case), ask=ask, error=error)
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    ask = request.GET.get("ask") or None
+    audit(request, "case.view", case)
+    return render(request, "counter/case.html", _case_context(request, case, ask=ask))
+
+
+def _panels(
+    request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, status=200, state=None
+):
+    """The response to a change: both panels for htmx, or a redirect for a plain form post. ``state`` is the
+    case's state when the view already has it current."""
+    if request.htmx:
+        context = _case_context(request, case, ask=ask, error=error, state=state)
+        response = render(request, "counter/_panels.html", context)
+        response.status_code = status
+        return response
+    if error:
+        messages.error(request, error)
+    url = reverse("case-detail", kwargs={"number": case.number})
+    return redirect(f"{url}?ask={ask}" if ask else url)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_answer(request: HttpRequest, number: str) -> HttpResponse:
+    catalog = current_catalog()
+    name = request.POST.get("fact", "")
+    fact = catalog.facts.get(name)
+    if fact is None or not fact.askable:
+        return HttpResponseBadRequest("unknown question")
+    skip = request.POST.get("skip") == "1"
+    try:
+        value = None if skip else parse_answer(fact, request.POST.get("value", ""))
+    except FactValueError as exc:
+        return _refuse_answer(request, _case(number), fact, str(exc))
+    # The case row is locked (and marked changed) while its facts are read and the answer written, so the
+    # panels rendered from that state (without reading the case again) show every answer committed before
+    # this one.
+    with transaction.atomic():
+        case = lock_open_case(number) if len(number) <= 20 else None
+        if case is None or not fact.used_in(case.event_id):
+            transaction.set_rollback(True)  # nothing changed: not even the case's updated_at
+            refused = True
+        else:
+            refused = False
+            state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
+            audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
+    if refused:
+        return _refuse_answer(request, _case(number), fact)
+    return _panels(request, case, state=state)
+
+
+def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None = None) -> HttpResponse:
+    """Why an answer was not saved: the case is finished, the question is not one of its event's, or the
+    value could not be read (``message``, naming the fact)."""
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    if not fact.used_in(case.event_id):
+        return HttpResponseBadRequest("unknown question")
+    if message is None:  # reopened between the refusal and this read
+        return _panels(
+            request, case, error="案件の状態が変わりました。もう一度入力してください。", status=409
+        )
+    return _panels(request, case, ask=fact.name, error=message, status=422)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_forget(request: HttpRequest, number: str) -> HttpResponse:
+    """Take an answer back: the fact becomes unknown and the guide asks it again."""
+    case = _case(number)
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    name = request.POST.get("fact", "")
+    deleted, _ = case.facts.filter(name=name).delete()
+    if deleted:
+        audit(request, "case.forget", case, fact=name)
+    return _panels(request, case, ask=name if deleted else None)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_mark(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    procedure_id = request.POST.get("procedure", "")
+    catalog = current_catalog()
+    if procedure_id not in catalog.procedures:
+        return HttpResponseBadRequest("unknown procedure")
+    plan = request.POST.get("plan", "")
+    if plan not in {"", *ProcedureMark.Plan.values}:
+        return HttpResponseBadRequest("unknown plan")
+    note = request.POST.get("note", "").strip()
+    if len(note) > 500:
+        return _panels(request, case, error="メモは500文字以内で入力してください。", status=422)
+    ProcedureMark.objects.update_or_create(
+        case=case,
+        procedure_id=procedure_id,
+        defaults={"plan": plan, "note": note, "updated_by": request.user},
+    )
+    audit(request, "case.mark", case, procedure=procedure_id, plan=plan)
+    return _panels(request, case)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_note(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    note = request.POST.get("note", "")
+    if len(note) > 4000:
+        return _panels(request, case, error="メモは4000文字以内で入力してください。", status=422)
+    case.note = note
+    case.save(update_fields=["note", "updated_at"])
+    audit(request, "case.note", case)
+    return _panels(request, case)
+
+
+# Person fields that are also facts of the guide: entered once, used by both.
+PERSON_FACTS = {
+    ("deceased", "birth_date"): "deceased.birth_date",
+    ("deceased", "death_date"): "deceased.death_date",
+    ("applicant", "birth_date"): "applicant.birth_date",
+}
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_person(request: HttpRequest, number: str) -> HttpResponse:
+    from madoguchi.web.counter.inputs import PersonForm
+    from madoguchi.web.counter.models import CasePerson
+
+    case = _case(number)
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    role = request.POST.get("role", "")
+    if role not in CasePerson.PersonRole.values:
+        return HttpResponseBadRequest("unknown person role")
+    person = CasePerson.objects.filter(case=case, role=role).first() or CasePerson(case=case, role=role)
+    form = PersonForm(request.POST, instance=person)
+    if not form.is_valid():
+        first = next(iter(form.errors.items()))
+        label = form.fields[first[0]].label if first[0] in form.fields else first[0]
+        return _panels(request, case, error=f"{label}: {first[1][0]}", status=422)
+    catalog = current_catalog()
+    with transaction.atomic():
+        person = form.save(commit=False)
+        person.updated_by = request.user
+        person.save()
+        for (fact_role, field_name), fact_name in PERSON_FACTS.items():
+            value = getattr(person, field_name, None)
+            fact = catalog.facts.get(fact_name)
+            if fact_role == role and value and fact and fact.used_in(case.event_id):
+                save_answer(case, fact, value, request.user, source=person.source)
+        audit(request, "case.person", case, role=role)
+    return _panels(request, case)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_finish(request: HttpRequest, number: str) -> HttpResponse:
+    case = finish_case(_case(number), request)
+    return redirect("case-sheet", number=case.number)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_reopen(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    if case.status == Case.Status.FINISHED:
+        case.status = Case.Status.OPEN
+        case.finished_at = None
+        case.save(update_fields=["status", "finished_at", "updated_at"])
+        audit(request, "case.reopen", case)
+    return redirect("case-detail", number=case.number)
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_sheet(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(number)
+    state = load_state(case)
+    audit(request, "sheet.view", case)
+    return render(request, "counter/sheet.html", presenters.sheet(state))
+
+
+@require_GET
+@role_required(*COUNTER_ROLES)
+def case_sheet_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    from madoguchi.web.counter.sheet_pdf import render_sheet_pdf
+
+    case = _case(number)
+    state = load_state(case)
+    pdf = render_sheet_pdf(presenters.sheet(state))
+    audit(request, "sheet.pdf", case)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tetsuzuki-annai-{case.number}.pdf"'
+    return response

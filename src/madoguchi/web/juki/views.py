@@ -1,0 +1,295 @@
+"""Registry and card views at the counter. Every POST is role-checked and audited; hostile input gets a 4xx."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from madoguchi.guide import FactValueError, parse_answer
+from madoguchi.juki.dates import RegistryDateError, parse_registry_date
+from madoguchi.juki.kana import lookup_postal_code, suggest_kana
+from madoguchi.juki.records import search_key
+from madoguchi.web.counter.models import Case, CasePerson, Role
+from madoguchi.web.counter.services import audit, current_catalog
+from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
+from madoguchi.web.juki import services
+from madoguchi.web.juki.models import CardEvidence, Household, Resident, ResidentAlias
+
+LOOKUP_ROLES = (*COUNTER_ROLES, Role.DEPARTMENT_STAFF)
+# Roles whose work needs the full 個人番号 (個人番号利用事務); every full view is audited.
+MY_NUMBER_ROLES = (Role.DEPARTMENT_STAFF, Role.ADMINISTRATOR)
+RESULT_LIMIT = 50
+_KANA = re.compile(r"^[\u3041-\u3096\u30A0-\u30FF\uFF66-\uFF9F\s\u3000ー]+$")
+
+
+def may_see_my_number(user) -> bool:
+    return has_role(user, *MY_NUMBER_ROLES)
+
+
+def _open_case(number: str) -> Case:
+    if not number or len(number) > 20:
+        raise Http404
+    return get_object_or_404(Case, number=number)
+
+
+def _case_or_none(number: str | None) -> Case | None:
+    if not number:
+        return None
+    if len(number) > 20:
+        raise Http404
+    return Case.objects.filter(number=number).first()
+
+
+def _alias_ids(**lookup):
+    return ResidentAlias.objects.filter(**lookup).values("resident_id")
+
+
+def search(params) -> tuple[list[Resident], str]:
+    """Lookup by 宛名番号, name, kana, birth date or address (any combination; ``q`` guesses which)."""
+    q = (params.get("q") or "").strip()[:100]
+    name = (params.get("name") or "").strip()[:100]
+    kana = (params.get("kana") or "").strip()[:100]
+    birth = (params.get("birth") or "").strip()[:40]
+    address = (params.get("address") or "").strip()[:200]
+    atena = (params.get("atena") or "").strip()[:20]
+    if q:
+        folded = search_key(q)
+        if folded.isdigit():
+            atena = folded
+        elif _KANA.match(q):
+            kana = q
+        else:
+            try:
+                parse_registry_date(q)
+                birth = q
+            except RegistryDateError:
+                if any(ch.isdigit() for ch in folded) or "町" in q or "市" in q:
+                    address = q
+                else:
+                    name = q
+    filters = Q()
+    prefix = Q()  # name and kana: a prefix uses the index (family name first); anywhere only as a fallback
+    anywhere = Q()
+    if atena:
+        filters &= Q(atena_no=search_key(atena))
+    # A name or kana may also be a 外国人住民's alphabet name or 通称 (ResidentAlias: few rows, indexed keys).
+    if name:
+        key = search_key(name)
+        prefix &= Q(name_key__startswith=key) | Q(pk__in=_alias_ids(key__startswith=key))
+        anywhere &= Q(name_key__contains=key) | Q(pk__in=_alias_ids(key__contains=key))
+    if kana:
+        key = search_key(kana)
+        prefix &= Q(kana_key__startswith=key) | Q(pk__in=_alias_ids(key__startswith=key))
+        anywhere &= Q(kana_key__contains=key) | Q(pk__in=_alias_ids(key__contains=key))
+    if address:
+        filters &= Q(address_key__contains=search_key(address))
+    if birth:
+        try:
+            day = parse_registry_date(birth)
+        except RegistryDateError as exc:
+            return [], str(exc)
+        filters &= Q(birth_sort=day.sort_date)
+    if not filters and not prefix:
+        return [], ""
+    base = Resident.objects.select_related("household").order_by("name_key", "birth_sort")
+    rows = list(base.filter(filters & prefix)[:RESULT_LIMIT])
+    if not rows and prefix:
+        rows = list(base.filter(filters & anywhere)[:RESULT_LIMIT])
+    return rows, ""
+
+
+@require_GET
+@role_required(*LOOKUP_ROLES)
+def lookup(request: HttpRequest) -> HttpResponse:
+    case = _case_or_none(request.GET.get("case"))
+    role = request.GET.get("role", "deceased")
+    if role not in CasePerson.PersonRole.values:
+        role = "deceased"
+    results, error = search(request.GET)
+    searched = any(request.GET.get(k) for k in ("q", "name", "kana", "birth", "address", "atena"))
+    if searched:
+        audit(request, "registry.search", case, results=len(results))
+    return render(
+        request,
+        "registry/lookup.html",
+        {
+            "case": case,
+            "role": role,
+            "roles": CasePerson.PersonRole.choices,
+            "results": results,
+            "error": error,
+            "searched": searched,
+            "params": {
+                k: request.GET.get(k, "")[:200] for k in ("q", "name", "kana", "birth", "address", "atena")
+            },
+            "limit": RESULT_LIMIT,
+        },
+    )
+
+
+@require_GET
+@role_required(*LOOKUP_ROLES)
+def household(request: HttpRequest, setai_no: str) -> HttpResponse:
+    if len(setai_no) > 16:
+        raise Http404
+    house = get_object_or_404(Household, setai_no=setai_no)
+    case = _case_or_none(request.GET.get("case"))
+    role = request.GET.get("role", "deceased")
+    if role not in CasePerson.PersonRole.values:
+        role = "deceased"
+    audit(request, "registry.household", case, household=house.pk)
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "household": house,
+            "members": list(house.members.all()),
+            "case": case,
+            "role": role,
+            "may_see_my_number": may_see_my_number(request.user),
+        },
+    )
+
+
+@require_POST
+@never_cache
+@role_required(*MY_NUMBER_ROLES)
+def resident_my_number(request: HttpRequest, atena_no: str) -> HttpResponse:
+    """The full 個人番号 of a resident, for roles that need it; each view is audited."""
+    if len(atena_no) > 16:
+        raise Http404
+    resident = get_object_or_404(Resident, atena_no=atena_no)
+    reason = (request.POST.get("reason") or "").strip()[:200]
+    number = resident.reveal_my_number()
+    audit(request, "registry.my_number.view", None, resident=resident.pk, reason=reason)
+    response = render(request, "registry/my_number.html", {"resident": resident, "number": number})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    case = _open_case(number)
+    if case.status != Case.Status.OPEN:
+        return HttpResponse(
+            "案内済みの案件は変更できません。", status=409, content_type="text/plain; charset=utf-8"
+        )
+    role = request.POST.get("role", "")
+    if role not in CasePerson.PersonRole.values:
+        return HttpResponseBadRequest("unknown person role")
+    atena = request.POST.get("atena", "")
+    if not atena or len(atena) > 16:
+        return HttpResponseBadRequest("unknown resident")
+    resident = Resident.objects.filter(atena_no=atena).select_related("household").first()
+    if resident is None:
+        return HttpResponseBadRequest("unknown resident")
+    filled = services.attach_resident(case, resident, role, request.user)
+    audit(request, "registry.attach", case, role=role, resident=resident.pk, facts=filled)
+    messages.success(request, _("住民記録から設定しました（%(n)d項目）") % {"n": len(filled)})
+    return redirect("case-detail", number=case.number)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def override(request: HttpRequest, number: str) -> HttpResponse:
+    case = _open_case(number)
+    url = reverse("case-detail", kwargs={"number": case.number})
+    if case.status != Case.Status.OPEN:
+        return HttpResponse(
+            "案内済みの案件は変更できません。", status=409, content_type="text/plain; charset=utf-8"
+        )
+    catalog = current_catalog()
+    name = request.POST.get("fact", "")
+    fact = catalog.facts.get(name)
+    if fact is None or not fact.used_in(case.event_id) or not fact.askable:
+        return HttpResponseBadRequest("unknown fact")
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, f"{fact.label}: " + _("変更の理由を入力してください"))
+        return redirect(url)
+    if len(reason) > 500:
+        messages.error(request, _("理由は500文字以内で入力してください"))
+        return redirect(url)
+    try:
+        value = parse_answer(fact, request.POST.get("value", ""))
+    except FactValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(url)
+    services.override_fact(case, fact, value, reason, request.user)
+    audit(request, "case.fact_override", case, fact=name, reason=reason)
+    messages.success(request, f"{fact.label}: " + _("変更しました（理由を記録しました）"))
+    return redirect(url)
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def card_post(request: HttpRequest, number: str) -> HttpResponse:
+    """The counter page posts what the local card agent read (the raw files); the server decodes them itself."""
+    case = _open_case(number)
+    if case.status != Case.Status.OPEN:
+        return JsonResponse({"error": "finished", "message": "案内済みの案件は変更できません。"}, status=409)
+    if request.content_type != "application/json":
+        return JsonResponse({"error": "bad_content_type"}, status=415)
+    try:
+        evidence = services.parse_card_post(request.body)
+        record, filled = services.store_card_reading(case, evidence, request.user)
+    except services.CardPostError as exc:
+        audit(request, "card.rejected", case, reason=str(exc)[:100])
+        return JsonResponse(
+            {"error": "bad_card_data", "message": "カードのデータを確認できませんでした。"}, status=400
+        )
+    audit(request, "card.read", case, signature=record.signature, test_mode=record.test_mode, filled=filled)
+    result = dict(record.result)
+    return JsonResponse({"ok": True, "filled": filled, "card": result})
+
+
+@require_POST
+@never_cache
+@role_required(*MY_NUMBER_ROLES)
+def card_my_number(request: HttpRequest, number: str, reading_id: int) -> HttpResponse:
+    case = _open_case(number)
+    record = get_object_or_404(CardEvidence, pk=reading_id, case=case)
+    full = services.reveal_card_number(record)
+    audit(request, "card.my_number.view", case, reading=record.pk)
+    response = render(request, "registry/my_number.html", {"card": record, "number": full, "case": case})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def card_verify(request: HttpRequest, number: str, reading_id: int) -> HttpResponse:
+    """Re-verify a stored card reading (its encrypted raw files) with the server's current trust store."""
+    case = _open_case(number)
+    record = get_object_or_404(CardEvidence, pk=reading_id, case=case)
+    status = services.reverify_card_reading(record)
+    audit(request, "card.reverify", case, reading=record.pk, signature=status)
+    labels = {
+        "valid": _("有効"),
+        "invalid": _("無効"),
+        "not_checked": _("未確認（CA鍵が設定されていません）"),
+    }
+    messages.info(request, _("カードの署名を再検証しました: %(s)s") % {"s": labels.get(status, status)})
+    return redirect("case-detail", number=case.number)
+
+
+@require_GET
+@role_required(*LOOKUP_ROLES)
+def kana_suggestions(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"suggestions": suggest_kana(request.GET.get("name", "")[:100])})
+
+
+@require_GET
+@role_required(*LOOKUP_ROLES)
+def postal(request: HttpRequest) -> JsonResponse:
+    found = lookup_postal_code(request.GET.get("code", "")[:10])
+    return JsonResponse({"found": found is not None, **(found or {})})

@@ -1,0 +1,173 @@
+"""Worklists, concurrent edits, the case's 「残り N 課」, operators' deliveries, the auditors' log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+
+import pytest
+
+from madoguchi.web.api.cases import create_case
+from madoguchi.web.backoffice.models import Delivery, StaleVersion, Task
+from madoguchi.web.backoffice.worker import run
+from madoguchi.web.counter.models import AuditEvent, Role
+
+from .conftest import KOKUHO_CASE, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finished(routing_catalog, clerk):
+    return create_case({**KOKUHO_CASE, "finish": True}, clerk)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_worklist_shows_own_department_only(client, finished):
+    hoken = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
+    page = login(client, hoken).get("/tasks/").content.decode()
+    assert "国保の届" in page and "高齢国保の給付" in page
+    assert "必ずする届" not in page  # shimin's task
+    shimin_task = Task.objects.get(procedure_id="always")
+    assert client.get(f"/tasks/{shimin_task.pk}/").status_code == 403
+    assert client.get("/cases/").status_code == 403  # the counter screens are not theirs
+
+
+def test_task_detail_shows_case_facts_with_sources_and_is_audited(client, finished):
+    hoken = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
+    task = Task.objects.get(procedure_id="kokuho")
+    page = login(client, hoken).get(f"/tasks/{task.pk}/").content.decode()
+    assert finished.number in page and "国民健康保険" in page and "本人入力" in page and "窓口 太郎" in page
+    assert AuditEvent.objects.filter(action="task.view", user=hoken, case=finished).exists()
+
+
+def test_second_save_is_refused_with_a_clear_message(client, finished):
+    a = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
+    b = make_user("hoken2", Role.DEPARTMENT_STAFF, ["hoken"])
+    task = Task.objects.get(procedure_id="kokuho")
+    from django.test import Client
+
+    ca, cb = login(Client(), a), login(Client(), b)
+    r1 = ca.post(f"/tasks/{task.pk}/status", {"status": "in_progress", "version": task.version})
+    assert r1.status_code == 302
+    r2 = cb.post(f"/tasks/{task.pk}/status", {"status": "done", "version": task.version})
+    assert r2.status_code == 409
+    assert "ほかの職員が先にこのタスクを更新しました" in r2.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.version, task.updated_by) == ("in_progress", 2, a)
+
+
+def test_return_needs_a_reason_and_shows_on_the_case(client, finished, clerk):
+    hoken = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
+    task = Task.objects.get(procedure_id="kokuho")
+    login(client, hoken)
+    r = client.post(f"/tasks/{task.pk}/status", {"status": "returned", "version": 1, "reason": " "})
+    assert r.status_code == 422
+    r = client.post(
+        f"/tasks/{task.pk}/status", {"status": "returned", "version": 1, "reason": "保険証が未回収"}
+    )
+    assert r.status_code == 302
+    page = login(client, clerk).get(f"/cases/{finished.number}/").content.decode()
+    assert "窓口へ差戻し" in page and "保険証が未回収" in page
+
+
+def test_case_page_counts_remaining_departments(client, finished, clerk):
+    page = login(client, clerk).get(f"/cases/{finished.number}/").content.decode()
+    assert "残り 2 課" in page and "市民課" in page and "保険課" in page
+    for t in Task.objects.filter(department_id="hoken"):
+        t.transition("done", version=t.version, user=clerk)
+    assert "残り 1 課" in client.get(f"/cases/{finished.number}/").content.decode()
+    for t in Task.objects.filter(department_id="shimin"):
+        t.transition("done", version=t.version, user=clerk)
+    assert "すべての課の手続きが完了しました" in client.get(f"/cases/{finished.number}/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_one_wins(routing_catalog, clerk):
+    case = create_case({**KOKUHO_CASE, "finish": True}, clerk)
+    task = Task.objects.get(case=case, procedure_id="kokuho")
+    users = [make_user(f"s{i}", Role.DEPARTMENT_STAFF, ["hoken"]) for i in range(6)]
+    barrier = threading.Barrier(len(users))
+    outcomes: list[str] = []
+
+    def save(user):
+        from django.db import OperationalError, connections
+
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(200):
+                try:
+                    Task.objects.get(pk=task.pk).transition("done", version=1, user=user)
+                    outcomes.append("saved")
+                except StaleVersion:
+                    outcomes.append("refused")
+                except OperationalError as exc:
+                    # The test database is in-memory SQLite with a shared cache: its table locks fail at once
+                    # instead of waiting (a file database waits up to 20 s). Try again, as a busy wait would.
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(0.01)
+                    continue
+                break
+        except Exception as exc:  # must not be silent
+            outcomes.append(f"error {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("saved") == 1, outcomes
+    assert outcomes.count("refused") == len(users) - 1, outcomes
+    task.refresh_from_db()
+    assert task.version == 2 and task.status == "done"
+
+
+@pytest.mark.django_db(transaction=True)  # the worker manages its own connections
+def test_deliveries_page_and_resend_for_administrators(client, finished, fake_core, settings):
+    admin = make_user("admin1", Role.ADMINISTRATOR)
+    staff = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
+    assert login(client, staff).get("/deliveries/").status_code == 403
+    d = Delivery.objects.get(target_id="hoken-api")
+    Delivery.objects.filter(pk=d.pk).update(status="dead", last_error="HTTP 500")
+    login(client, admin)
+    page = client.get("/deliveries/?status=dead&check=1").content.decode()
+    assert d.idempotency_key in page and "設定に問題はありません" in page
+    assert "再送信する" in client.get(f"/deliveries/{d.pk}/").content.decode()
+    assert client.post(f"/deliveries/{d.pk}/resend").status_code == 302
+    run(until_idle=True)
+    d.refresh_from_db()
+    assert d.status == "delivered"
+    assert AuditEvent.objects.filter(action="delivery.resend", user=admin).exists()
+
+
+def test_audit_log_viewer_and_csv_for_auditors(client, finished, clerk):
+    auditor = make_user("audit1", Role.AUDITOR)
+    assert login(client, clerk).get("/audit/").status_code == 403
+    login(client, auditor)
+    page = client.get(f"/audit/?case={finished.number}").content.decode()
+    assert "case.finish" in page and "tasks.create" in page
+    response = client.get(f"/audit.csv?case={finished.number}")
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["日時", "利用者", "操作", "案件番号", "詳細", "IPアドレス"]
+    assert {"case.create", "case.finish", "tasks.create"} <= {r[2] for r in rows[1:]}
+    assert AuditEvent.objects.filter(action="audit.export", user=auditor).exists()
+    assert AuditEvent.objects.filter(action="audit.view", user=auditor).exists()
+
+
+def test_the_counter_finish_button_routes_the_case(client, routing_catalog, clerk):
+    case = create_case(KOKUHO_CASE, clerk)  # open, answered
+    response = login(client, clerk).post(f"/cases/{case.number}/finish")
+    assert response.status_code == 302
+    assert set(Task.objects.filter(case=case).values_list("department_id", flat=True)) == {"shimin", "hoken"}
+    assert Delivery.objects.filter(case=case).count() == 2

@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from madoguchi.juki.crypto import new_key
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "catalogs" / "sample"
+
+
+@pytest.fixture
+def encryption_key(monkeypatch):
+    from madoguchi.web.juki.encryption import keyring
+
+    key = new_key()
+    monkeypatch.setenv("MADOGUCHI_ENCRYPTION_KEY", key)
+    keyring.cache_clear()
+    yield key
+    keyring.cache_clear()
+
+
+@pytest.fixture
+def sample_catalog(settings):
+    settings.CATALOG_PATH = str(SAMPLE)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def residents(db, encryption_key, sample_catalog):
+    """A small fictional population with the demo card's family (窓口 太郎 †, 和子, 花子) and 手帳 次郎."""
+    from madoguchi.web.juki.store import generate_into_db
+
+    return generate_into_db(300, seed=7, demo=True)
+
+
+def make_user(username, role):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username=username, password="pw-123456789")
+    if role is not None:
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user
+
+
+@pytest.fixture
+def clerk(db):
+    from madoguchi.web.counter.models import Role
+
+    return make_user("clerk", Role.COUNTER_CLERK)
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
+def okuyami_case(clerk, sample_catalog):
+    from madoguchi.web.counter.models import Case
+
+    case = Case.objects.create(catalog_id="sample", event_id="okuyami", created_by=clerk)
+    case.assign_number()
+    case.save()
+    return case
