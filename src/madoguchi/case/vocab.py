@@ -39,7 +39,7 @@ def parse_sex(text: str) -> Sex:
     code = _SEX_WORDS.get(key, key)
     if code in SEX_LABELS:
         return Sex(code)
-    raise ValueError(f"性別は 1（男）・2（女）・9（適用不能）・0（不明）です: {text!r}")
+    raise ValueError(f"性別は 1（男）・2（女）・9（適用不能）・0（不明）です: 「{text}」")
 
 
 _ZOKUGARA_BASE = r"(?:夫|妻|夫（未届）|妻（未届）|子|父|母|兄|姉|弟|妹)"
@@ -48,9 +48,29 @@ _ZOKUGARA = re.compile(
 )
 
 
+# The values a counter types most often (a suggestion list; any value of the standard is accepted).
+COMMON_ZOKUGARA = (
+    "世帯主",
+    "妻",
+    "夫",
+    "子",
+    "父",
+    "母",
+    "子の妻",
+    "子の夫",
+    "子の子",
+    "兄",
+    "姉",
+    "弟",
+    "妹",
+    "同居人",
+    "縁故者",
+)
+
+
 def parse_zokugara(text: str) -> str:
     """世帯主との続柄 as the standard writes it (half-width brackets become full-width). Raises ValueError."""
     value = unicodedata.normalize("NFKC", str(text)).strip().replace("(", "（").replace(")", "）")
     if _ZOKUGARA.match(value):
         return value
-    raise ValueError(f"続柄が標準の値ではありません（祖父・孫などは「縁故者」）: {text!r}")
+    raise ValueError(f"続柄が標準の値ではありません（祖父・孫などは「縁故者」）: 「{text}」")

@@ -44,7 +44,19 @@ class PersonForm(forms.ModelForm):
             "address",
             "phone",
             "relationship",
+            "zokugara",
         ]
+
+    def clean_zokugara(self):
+        from madoguchi.case.vocab import parse_zokugara
+
+        text = self.cleaned_data["zokugara"].strip()
+        if not text:
+            return ""
+        try:
+            return parse_zokugara(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_kana(self):
         import jaconv

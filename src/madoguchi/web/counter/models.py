@@ -122,9 +122,14 @@ class AuditEvent(models.Model):
 
 
 class CasePerson(models.Model):
-    """A person on the case (申請者, 亡くなった方): what forms are filled with. Filled from the card or the registry
-    where possible; typed only as a last resort. Legal names are stored exactly as given, never normalised."""
+    """A person on the case in one of its life event's roles (申請者, 亡くなった方, each 世帯員 of a household that
+    moves): what forms are filled with. Filled from the card, the registry or the arrivals list where possible;
+    typed only as a last resort. Legal names are stored exactly as given, never normalised.
 
+    ``key`` names the person on the case: the role itself for a role with one person, ``p1``, ``p2`` … for each
+    person of a repeated role; a repeated role's facts are stored as ``member.age@p1`` (rules.scope)."""
+
+    # The roles every event has a label for; other roles (member, child …) take their label from the catalog.
     class PersonRole(models.TextChoices):
         APPLICANT = "applicant", "申請者（来庁者）"
         DECEASED = "deceased", "亡くなった方"
@@ -133,7 +138,8 @@ class CasePerson(models.Model):
     Sex = models.TextChoices("Sex", [(s.name, (s.value, s.label)) for s in CaseSex])
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
-    role = models.CharField(max_length=20, choices=PersonRole.choices)
+    role = models.CharField(max_length=40)  # a role of the case's life event (catalog events: roles)
+    key = models.CharField(max_length=40)
     name = models.CharField("氏名", max_length=100, blank=True)
     kana = models.CharField("フリガナ", max_length=200, blank=True)
     kana_confirmed = models.BooleanField("フリガナ確認済み", default=False)
@@ -144,6 +150,7 @@ class CasePerson(models.Model):
     address = models.CharField("住所", max_length=300, blank=True)
     phone = models.CharField("電話番号", max_length=20, blank=True)
     relationship = models.CharField("続柄（亡くなった方から見て）", max_length=40, blank=True)
+    zokugara = models.CharField("世帯主との続柄", max_length=40, blank=True)
     source = models.CharField(
         max_length=20, choices=CaseFact.Source.choices, default=CaseFact.Source.INTERVIEW
     )
@@ -153,7 +160,12 @@ class CasePerson(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "role"], name="one_person_per_role")]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="one_person_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.case_id}:{self.role}"
+        return f"{self.case_id}:{self.key}"
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = self.role  # a role with one person is named by its role
+        super().save(*args, **kwargs)

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from madoguchi.case.vocab import COMMON_ZOKUGARA, SEX_LABELS
 from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Department, Fact, Procedure
 from madoguchi.guide import Outcome, answer_text, deadline_phrase
 from madoguchi.rules.evaluate import format_value
+from madoguchi.rules.scope import person_key, split_key
 from madoguchi.wareki import format_both, format_wareki
 from madoguchi.web.counter import rowsql
 from madoguchi.web.counter.models import CasePerson, ProcedureMark
@@ -33,10 +35,16 @@ class ProcedureView:
     deadline_text: str
     waiting_labels: list[str] = field(default_factory=list)
     catalog: Any = field(default=None, repr=False, compare=False)
+    person_label: str = ""  # the person a per-person procedure is for (「妻 花子さん」)
 
     @property
     def procedure(self) -> Procedure:
         return self.outcome.procedure
+
+    @property
+    def mark_key(self) -> str:
+        """What the clerk's mark is stored under: the procedure, or the procedure for one person."""
+        return mark_key(self.outcome)
 
     @property
     def plan(self) -> str:
@@ -51,12 +59,39 @@ class ProcedureView:
         return HANDLING_LABELS[self.procedure.handling]
 
 
+def mark_key(outcome: Outcome) -> str:
+    return person_key(outcome.id, outcome.person) if outcome.person else outcome.id
+
+
 @dataclass
 class AnsweredFact:
     fact: Fact
     shown: str
     source: str
     skipped: bool
+    key: str = ""  # the stored answer's name (member.age@p1 for a person's fact)
+    person_label: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.person_label}: {self.fact.label}" if self.person_label else self.fact.label
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """The question on screen: a fact, for the case or for one person (then its text names the person)."""
+
+    fact: Fact
+    name: str  # what the answer is posted under (the fact, or member.school@p2)
+    question: str
+    person_label: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.person_label}: {self.fact.label}" if self.person_label else self.fact.label
+
+    def __getattr__(self, item: str) -> Any:  # type, choices, unit, help … of the fact
+        return getattr(self.fact, item)
 
 
 @dataclass
@@ -75,16 +110,29 @@ def deadline_text(procedure: Procedure, due: date | None, catalog: Catalog, even
     return deadline_phrase(catalog, event_id, d)
 
 
-def _view(state: CaseState, outcome: Outcome) -> ProcedureView:
+def _labels(state: CaseState) -> dict[str, str]:
+    return {p.id: p.display for p in state.persons}
+
+
+def _view(state: CaseState, outcome: Outcome, labels: dict[str, str] | None = None) -> ProcedureView:
     catalog = state.catalog
+    labels = _labels(state) if labels is None else labels
     return ProcedureView(
         outcome=outcome,
         department=catalog.departments[outcome.procedure.department],
-        mark=state.marks.get(outcome.id),
+        mark=state.marks.get(mark_key(outcome)),
         deadline_text=deadline_text(outcome.procedure, outcome.deadline, catalog, state.case.event_id),
-        waiting_labels=[catalog.facts[n].label for n in outcome.waiting_for if n in catalog.facts],
+        waiting_labels=[_key_label(catalog, n, labels) for n in outcome.waiting_for],
         catalog=catalog,
+        person_label=labels.get(outcome.person, "") if outcome.person else "",
     )
+
+
+def _key_label(catalog: Catalog, key: str, labels: dict[str, str]) -> str:
+    name, pid = split_key(key)
+    fact = catalog.facts.get(name)
+    label = fact.label if fact else name
+    return f"{labels[pid]}の{label}" if pid in labels else label
 
 
 def group_by_department(views: list[ProcedureView], order: list[str]) -> list[DepartmentGroup]:
@@ -96,15 +144,20 @@ def group_by_department(views: list[ProcedureView], order: list[str]) -> list[De
 
 def _answered(state: CaseState) -> list[AnsweredFact]:
     out = []
-    for name, row in sorted(state.rows.items(), key=lambda kv: (kv[1].sequence, kv[1].id)):
+    persons = {p.id: p for p in state.persons}
+    for key, row in sorted(state.rows.items(), key=lambda kv: (kv[1].sequence, kv[1].id)):
+        name, pid = split_key(key)
         fact = state.catalog.facts.get(name)
-        if fact is None:
+        person = persons.get(pid) if pid else None
+        if fact is None or (pid and person is None):
             continue
         if row.skipped:
             shown = "わからない（後で確認）"
         else:
-            shown = answer_text(fact, state.known.get(name))
-        out.append(AnsweredFact(fact, shown, row.get_source_display(), row.skipped))
+            value = person.values.get(name) if person else state.known.get(name)
+            shown = answer_text(fact, value)
+        label = person.display if person else ""
+        out.append(AnsweredFact(fact, shown, row.get_source_display(), row.skipped, key, label))
     return out
 
 
@@ -124,42 +177,85 @@ class PersonPanel:
     person: Any
     birth_text: str
     death_text: str
+    key: str = ""  # the person's key on the case (a repeated role's persons: p1, p2 …)
+    repeated: bool = False
+    age_text: str = ""
 
 
-def _persons(state: CaseState) -> list[PersonPanel]:
+@dataclass
+class RolePanel:
+    """A role with several persons (世帯員): one panel per person and an empty one to add the next."""
+
+    role: str
+    label: str
+    persons: list[PersonPanel]
+    new: PersonPanel
+
+
+def _panel(role, person, key: str = "", age: Any = None) -> PersonPanel:
+    birth = person.birth_date if person else None
+    death = person.death_date if person else None
+    label = role.label
+    if person is not None and role.repeated:
+        label = " ".join(x for x in (person.zokugara or person.relationship, person.name) if x) or role.label
+    return PersonPanel(
+        role.id,
+        label,
+        person,
+        format_both(birth) if birth else "",
+        format_both(death) if death else "",
+        key,
+        role.repeated,
+        f"{age}歳" if isinstance(age, int) else "",
+    )
+
+
+def _persons(state: CaseState) -> tuple[list[PersonPanel], list[RolePanel]]:
     event = state.catalog.events[state.case.event_id]
-    roles = ["deceased", "applicant"] if event.subject == "deceased" else ["applicant"]
-    stored = {p.role: p for p in rowsql.select_models(CasePerson, case_id=state.case.pk)}
-    labels = dict(CasePerson.PersonRole.choices)
-    panels = []
-    for role in roles:
-        person = stored.get(role)
-        birth = person.birth_date if person else None
-        death = person.death_date if person else None
-        panels.append(
-            PersonPanel(
-                role,
-                labels[role],
-                person,
-                format_both(birth) if birth else "",
-                format_both(death) if death else "",
-            )
-        )
-    return panels
+    rows = rowsql.select_models(CasePerson, case_id=state.case.pk)
+    single = {p.key: p for p in rows}
+    panels = [_panel(role, single.get(role.id)) for role in event.roles if not role.repeated]
+    groups = []
+    derived = {p.id: p for p in (state.result.persons if state.result else ())}
+    for role in event.repeated_roles:
+        mine = sorted((p for p in rows if p.role == role.id), key=lambda p: p.pk)
+        views = []
+        for p in mine:
+            values = derived[p.key].values if p.key in derived else {}
+            views.append(_panel(role, p, p.key, values.get(f"{role.id}.age")))
+        groups.append(RolePanel(role.id, role.label, views, _panel(role, None)))
+    return panels, groups
+
+
+def _current(state: CaseState, ask: str | None) -> tuple[AskedQuestion | None, Any]:
+    """The question to show: the one the clerk chose (``ask``: a fact, or a person's fact) or the next one."""
+    catalog, labels = state.catalog, _labels(state)
+    if ask:
+        name, pid = split_key(ask)
+        fact = catalog.facts.get(name)
+        if fact is not None and fact.askable and (pid is None or pid in labels):
+            if pid is None:
+                return AskedQuestion(fact, name, fact.question or fact.label), state.known.get(name)
+            person = next(p for p in state.persons if p.id == pid)
+            text = (fact.question or fact.label).replace("{person}", labels[pid])
+            if "{person}" not in (fact.question or ""):
+                text = f"{labels[pid]}: {text}"
+            return AskedQuestion(fact, ask, text, labels[pid]), person.values.get(name)
+    questions = state.result.questions
+    if questions:
+        q = questions[0]
+        return AskedQuestion(q.fact, q.key, q.text, q.person_label if q.person else ""), None
+    return None, None
 
 
 def case_page(state: CaseState, ask: str | None = None, error: str | None = None) -> dict[str, Any]:
     catalog, result = state.catalog, state.result
+    person_panels, role_panels = _persons(state)
     order = list(catalog.departments)
     questions = result.questions
-    current = None
-    current_value: Any = None
-    if ask and ask in catalog.facts and catalog.facts[ask].askable:
-        current = catalog.facts[ask]
-        current_value = state.known.get(ask)
-    elif questions:
-        current = questions[0].fact
-    applicable = [_view(state, o) for o in result.applicable]
+    current, current_value = _current(state, ask)
+    labels = _labels(state)
+    applicable = [_view(state, o, labels) for o in result.applicable]
     in_office = [v for v in applicable if v.procedure.handling == "office"]
     elsewhere = [v for v in applicable if v.procedure.handling != "office"]
     return {
@@ -168,20 +264,26 @@ def case_page(state: CaseState, ask: str | None = None, error: str | None = None
         "event": catalog.events[state.case.event_id],
         "current": current,
         "current_value": _input_value(current, current_value),
-        "more_questions": [q.fact for q in questions if current is None or q.fact.name != current.name][:6],
+        "more_questions": [
+            AskedQuestion(q.fact, q.key, q.text, q.person_label if q.person else "")
+            for q in questions
+            if current is None or q.key != current.name
+        ][:6],
         "question_count": len(questions),
         "answered": _answered(state),
         "derived": _derived(state),
         "groups": group_by_department(in_office, order),
         "elsewhere": group_by_department(elsewhere, order),
-        "undetermined": [_view(state, o) for o in result.undetermined],
-        "not_applicable": [_view(state, o) for o in result.not_applicable],
+        "undetermined": [_view(state, o, labels) for o in result.undetermined],
+        "not_applicable": [_view(state, o, labels) for o in result.not_applicable],
         "applicable_count": len(applicable),
         "error": error,
         "plans": ProcedureMark.Plan.choices,
         "is_open": state.case.status == state.case.Status.OPEN,
-        "persons": _persons(state),
-        "sexes": [("1", "男"), ("2", "女"), ("9", "不明")],
+        "persons": person_panels,
+        "role_panels": role_panels,
+        "zokugara_choices": COMMON_ZOKUGARA,
+        "sexes": list(SEX_LABELS.items()),
         "urls": _case_urls(state.case.number),
     }
 
@@ -193,6 +295,7 @@ def _case_urls(number: str) -> dict[str, str]:
     names = {"answer": "case-answer", "forget": "case-forget", "mark": "case-mark", "note": "case-note"}
     urls = {key: reverse(name, kwargs={"number": number}) for key, name in names.items()}
     urls["person"] = reverse("case-person", kwargs={"number": number})
+    urls["person_remove"] = reverse("case-person-remove", kwargs={"number": number})
     return urls
 
 

@@ -15,8 +15,9 @@ from madoguchi.catalog import Catalog, get_catalog
 from madoguchi.catalog.models import Fact
 from madoguchi.guide import FactValueError, Guide, GuideResult, parse_answer
 from madoguchi.guide import guide_for as cached_guide
+from madoguchi.rules.scope import PersonFacts, person_key, split_key
 from madoguchi.web.counter import rowsql
-from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, ProcedureMark
+from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, CasePerson, ProcedureMark
 
 
 def current_catalog() -> Catalog:
@@ -56,10 +57,43 @@ class CaseState:
     rows: dict[str, FactRow]
     marks: dict[str, ProcedureMark]
     result: GuideResult | None
+    # The persons of the event's repeated roles (each 世帯員), their answered facts included; () otherwise.
+    persons: tuple[PersonFacts, ...] = ()
 
     @property
     def catalog(self) -> Catalog:
         return self.guide.catalog
+
+
+def person_label(row) -> str:
+    """How the clerk and the questions name a person of a repeated role: 「長男 太郎さん」."""
+    given = row.name.replace("\u3000", " ").split(" ")[-1].strip() if row.name else ""
+    named = f"{given}さん" if given else ""
+    return " ".join(part for part in (row.zokugara or row.relationship, named) if part) or row.key
+
+
+def _persons(case: Case, guide: Guide, rows: dict[str, FactRow], skipped: set[str]) -> tuple:
+    """The persons of the event's repeated roles with the facts answered about each (``member.age@p1``)."""
+    repeated = [r.id for r in guide.event.repeated_roles]
+    if not repeated:
+        return ()  # おくやみ, 手帳: no extra query on the counter's hot path
+    people = {
+        p.key: PersonFacts(p.key, p.role, {}, person_label(p))
+        for p in CasePerson.objects.filter(case=case, role__in=repeated).order_by("id")
+    }
+    for key, row in rows.items():
+        name, pid = split_key(key)
+        person, fact = people.get(pid or ""), guide.catalog.facts.get(name)
+        if person is None or fact is None or not name.startswith(person.role + "."):
+            continue
+        if row.skipped:
+            skipped.add(key)
+            continue
+        try:
+            person.values[name] = parse_answer(fact, row.value, typed=True)
+        except FactValueError:
+            continue
+    return tuple(people.values())
 
 
 def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
@@ -73,6 +107,8 @@ def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
     known: dict[str, Any] = {}
     skipped: set[str] = set()
     for name, row in rows.items():
+        if "@" in name:
+            continue  # a person's fact: read with the persons below
         fact = guide.catalog.facts.get(name)
         if fact is None:
             continue  # a fact the catalog no longer has: kept in the database, ignored by the guide
@@ -83,10 +119,10 @@ def load_state(case: Case, *, evaluate: bool = True) -> CaseState:
             known[name] = parse_answer(fact, row.value, typed=True)
         except FactValueError:
             continue  # the catalog changed the fact's type; the question will be asked again
+    persons = _persons(case, guide, rows, skipped)
     marks = {m.procedure_id: m for m in rowsql.select_models(ProcedureMark, case_id=case.pk)}
-    return CaseState(
-        case, guide, known, skipped, rows, marks, guide.evaluate(known, skipped) if evaluate else None
-    )
+    result = guide.evaluate(known, skipped, persons=persons) if evaluate else None
+    return CaseState(case, guide, known, skipped, rows, marks, result, persons)
 
 
 def _json(value: Any) -> Any:
@@ -94,7 +130,7 @@ def _json(value: Any) -> Any:
 
 
 def _write_fact(
-    case: Case, fact: Fact, value: Any, user, skipped: bool, source: str, sequence: int, stored_id: int | None
+    case: Case, key: str, value: Any, user, skipped: bool, source: str, sequence: int, stored_id: int | None
 ) -> FactRow:
     """Write one answer: an UPDATE of the stored row ``stored_id`` the caller has just read, an INSERT when it
     read none (or the row has gone meanwhile). The counter's hottest write, without update_or_create's
@@ -109,19 +145,48 @@ def _write_fact(
         "sequence": sequence,
     }
     if stored_id is not None and rowsql.update(CaseFact, values, id=stored_id):
-        return FactRow(fact.name, values["value"], skipped, source, sequence, stored_id)
-    row_id = rowsql.insert(CaseFact, case_id=case.pk, name=fact.name, **values)
-    return FactRow(fact.name, values["value"], skipped, source, sequence, row_id)
+        return FactRow(key, values["value"], skipped, source, sequence, stored_id)
+    row_id = rowsql.insert(CaseFact, case_id=case.pk, name=key, **values)
+    return FactRow(key, values["value"], skipped, source, sequence, row_id)
 
 
 @transaction.atomic
 def save_answer(
-    case: Case, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+    case: Case,
+    fact: Fact,
+    value: Any,
+    user,
+    *,
+    skipped: bool = False,
+    source: str = "interview",
+    person: str | None = None,
 ) -> None:
+    """Save one answer; ``person`` is the key of the person of a repeated role it is about."""
+    key = person_key(fact.name, person) if person else fact.name
     # One query for both: the next sequence number and the row to update, if the fact is stored already.
-    read = case.facts.aggregate(last=Max("sequence"), stored_id=Max("id", filter=Q(name=fact.name)))
-    _write_fact(case, fact, value, user, skipped, source, (read["last"] or 0) + 1, read["stored_id"])
+    read = case.facts.aggregate(last=Max("sequence"), stored_id=Max("id", filter=Q(name=key)))
+    _write_fact(case, key, value, user, skipped, source, (read["last"] or 0) + 1, read["stored_id"])
     case.save(update_fields=["updated_at"])
+
+
+def save_staff_person(case: Case, person: CasePerson, values: dict, user, *, repeated: bool) -> None:
+    """The facts a person's identity states (生年月日, 死亡日, 性別) as staff typed them, through the one staff
+    mapping (case.sources), as far as the catalog takes them from interview; a repeated role's person's facts
+    are stored for that person."""
+    from madoguchi.case.sources import accepted_facts, from_staff, person_facts
+
+    catalog = current_catalog()
+    typed = from_staff(values, source=person.source)
+    facts = accepted_facts(person_facts(typed, person.role), catalog.facts, case.event_id, "interview")
+    for name, value in facts.items():
+        save_answer(
+            case,
+            catalog.facts[name],
+            value,
+            user,
+            source=person.source,
+            person=person.key if repeated else None,
+        )
 
 
 def lock_open_case(number: str) -> Case | None:
@@ -135,25 +200,45 @@ def lock_open_case(number: str) -> Case | None:
 
 
 def record_answer(
-    state: CaseState, fact: Fact, value: Any, user, *, skipped: bool = False, source: str = "interview"
+    state: CaseState,
+    fact: Fact,
+    value: Any,
+    user,
+    *,
+    skipped: bool = False,
+    source: str = "interview",
+    person: str | None = None,
 ) -> CaseState:
     """Save one answer to the case ``state`` was just loaded for (inside the caller's transaction, with the
     case locked and marked changed by ``lock_open_case``) and return the new state without reading the case
-    again."""
+    again. ``person``: the key of the person of a repeated role the answer is about (None for a case fact)."""
     case = state.case
+    key = person_key(fact.name, person) if person else fact.name
     next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
-    stored = state.rows.get(fact.name)
-    row = _write_fact(case, fact, value, user, skipped, source, next_seq, stored.id if stored else None)
+    stored = state.rows.get(key)
+    row = _write_fact(case, key, value, user, skipped, source, next_seq, stored.id if stored else None)
     known, skipped_facts = dict(state.known), set(state.skipped)
-    known.pop(fact.name, None)
-    skipped_facts.discard(fact.name)
+    persons = state.persons
+    skipped_facts.discard(key)
     if skipped:
-        skipped_facts.add(fact.name)
+        skipped_facts.add(key)
+    typed = None if skipped else parse_answer(fact, value, typed=True)
+    if person:
+        persons = tuple(_answered(p, fact.name, typed) if p.id == person else p for p in persons)
     else:
-        known[fact.name] = parse_answer(fact, value, typed=True)
-    rows = {**state.rows, fact.name: row}
-    result = state.guide.evaluate(known, skipped_facts)
-    return CaseState(case, state.guide, known, skipped_facts, rows, state.marks, result)
+        known.pop(fact.name, None)
+        if not skipped:
+            known[fact.name] = typed
+    rows = {**state.rows, key: row}
+    result = state.guide.evaluate(known, skipped_facts, persons=persons)
+    return CaseState(case, state.guide, known, skipped_facts, rows, state.marks, result, persons)
+
+
+def _answered(person: PersonFacts, name: str, value: Any) -> PersonFacts:
+    values = {k: v for k, v in person.values.items() if k != name}
+    if value is not None:
+        values[name] = value
+    return PersonFacts(person.id, person.role, values, person.label)
 
 
 def audit(request, action: str, case: Case | None = None, **detail) -> None:

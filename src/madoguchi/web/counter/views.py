@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.catalog import CatalogError
 from madoguchi.guide import FactValueError, parse_answer
+from madoguchi.rules.scope import split_key
 from madoguchi.web.counter import presenters
 from madoguchi.web.counter.models import Case, ProcedureMark, Role
 from madoguchi.web.counter.services import (
@@ -25,7 +26,7 @@ from madoguchi.web.counter.services import (
     load_state,
     lock_open_case,
     record_answer,
-    save_answer,
+    save_staff_person,
 )
 
 COUNTER_ROLES = (Role.COUNTER_CLERK, Role.ADMINISTRATOR)
@@ -162,7 +163,7 @@ def _panels(
 @role_required(*COUNTER_ROLES)
 def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     catalog = current_catalog()
-    name = request.POST.get("fact", "")
+    name, person = split_key(request.POST.get("fact", ""))
     fact = catalog.facts.get(name)
     if fact is None or not fact.askable:
         return HttpResponseBadRequest("unknown question")
@@ -170,25 +171,38 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     try:
         value = None if skip else parse_answer(fact, request.POST.get("value", ""))
     except FactValueError as exc:
-        return _refuse_answer(request, _case(number), fact, str(exc))
+        return _refuse_answer(request, _case(number), fact, str(exc), ask=request.POST.get("fact"))
     # The case row is locked (and marked changed) while its facts are read and the answer written, so the
     # panels rendered from that state (without reading the case again) show every answer committed before
     # this one.
     with transaction.atomic():
         case = lock_open_case(number) if len(number) <= 20 else None
-        if case is None or not fact.used_in(case.event_id):
+        state = load_state(case, evaluate=False) if case is not None else None
+        if case is None or not fact.used_in(case.event_id) or not _person_of(state, fact, person):
             transaction.set_rollback(True)  # nothing changed: not even the case's updated_at
             refused = True
         else:
             refused = False
-            state = record_answer(load_state(case, evaluate=False), fact, value, request.user, skipped=skip)
-            audit(request, "case.answer", case, fact=name, **({"skipped": True} if skip else {}))
+            state = record_answer(state, fact, value, request.user, skipped=skip, person=person)
+            where = {"person": person} if person else {}
+            audit(request, "case.answer", case, fact=name, **where, **({"skipped": True} if skip else {}))
     if refused:
         return _refuse_answer(request, _case(number), fact)
     return _panels(request, case, state=state)
 
 
-def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None = None) -> HttpResponse:
+def _person_of(state, fact, person: str | None) -> bool:
+    """A case fact is answered for the case; a repeated role's fact only for a person of that role on it."""
+    role = fact.name.split(".", 1)[0]
+    is_repeated = any(r.id == role for r in state.guide.event.repeated_roles)
+    if person is None:
+        return not is_repeated
+    return is_repeated and any(p.id == person and p.role == role for p in state.persons)
+
+
+def _refuse_answer(
+    request: HttpRequest, case: Case, fact, message: str | None = None, ask: str | None = None
+) -> HttpResponse:
     """Why an answer was not saved: the case is finished, the question is not one of its event's, or the
     value could not be read (``message``, naming the fact)."""
     if case.status != Case.Status.OPEN:
@@ -199,7 +213,7 @@ def _refuse_answer(request: HttpRequest, case: Case, fact, message: str | None =
         return _panels(
             request, case, error="案件の状態が変わりました。もう一度入力してください。", status=409
         )
-    return _panels(request, case, ask=fact.name, error=message, status=422)
+    return _panels(request, case, ask=ask or fact.name, error=message, status=422)
 
 
 @require_POST
@@ -220,9 +234,9 @@ def case_forget(request: HttpRequest, number: str) -> HttpResponse:
 @role_required(*COUNTER_ROLES)
 def case_mark(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(number)
-    procedure_id = request.POST.get("procedure", "")
+    procedure_id = request.POST.get("procedure", "")  # proc, or proc@p1 for one person's procedure
     catalog = current_catalog()
-    if procedure_id not in catalog.procedures:
+    if split_key(procedure_id)[0] not in catalog.procedures or len(procedure_id) > 80:
         return HttpResponseBadRequest("unknown procedure")
     plan = request.POST.get("plan", "")
     if plan not in {"", *ProcedureMark.Plan.values}:
@@ -252,43 +266,72 @@ def case_note(request: HttpRequest, number: str) -> HttpResponse:
     return _panels(request, case)
 
 
-# Person fields that are also facts of the guide: entered once, used by both.
-PERSON_FACTS = {
-    ("deceased", "birth_date"): "deceased.birth_date",
-    ("deceased", "death_date"): "deceased.death_date",
-    ("applicant", "birth_date"): "applicant.birth_date",
-}
-
-
 @require_POST
 @role_required(*COUNTER_ROLES)
 def case_person(request: HttpRequest, number: str) -> HttpResponse:
+    """Save a person of the case as staff typed them; for a role with several persons (each 世帯員) an empty
+    ``key`` adds a person. The facts the person's identity states (生年月日, 死亡日) go to the guide through the
+    one staff mapping (case.sources), as far as the catalog takes them from interview."""
     from madoguchi.web.counter.inputs import PersonForm
     from madoguchi.web.counter.models import CasePerson
 
     case = _case(number)
     if case.status != Case.Status.OPEN:
         return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
-    role = request.POST.get("role", "")
-    if role not in CasePerson.PersonRole.values:
+    catalog = current_catalog()
+    event = catalog.events[case.event_id]
+    role = event.role(request.POST.get("role", ""))
+    if role is None:
         return HttpResponseBadRequest("unknown person role")
-    person = CasePerson.objects.filter(case=case, role=role).first() or CasePerson(case=case, role=role)
+    key = request.POST.get("key", "") if role.repeated else role.id
+    person = CasePerson.objects.filter(case=case, key=key, role=role.id).first() if key else None
+    if key and person is None and role.repeated:
+        return _panels(request, case, error="この世帯員は案件から外されています。", status=409)
+    person = person or CasePerson(case=case, role=role.id, key=key)
     form = PersonForm(request.POST, instance=person)
     if not form.is_valid():
         first = next(iter(form.errors.items()))
         label = form.fields[first[0]].label if first[0] in form.fields else first[0]
         return _panels(request, case, error=f"{label}: {first[1][0]}", status=422)
-    catalog = current_catalog()
     with transaction.atomic():
         person = form.save(commit=False)
+        if role.repeated and not person.key:
+            person.key = _next_person_key(case)
         person.updated_by = request.user
         person.save()
-        for (fact_role, field_name), fact_name in PERSON_FACTS.items():
-            value = getattr(person, field_name, None)
-            fact = catalog.facts.get(fact_name)
-            if fact_role == role and value and fact and fact.used_in(case.event_id):
-                save_answer(case, fact, value, request.user, source=person.source)
-        audit(request, "case.person", case, role=role)
+        save_staff_person(case, person, form.cleaned_data, request.user, repeated=role.repeated)
+        audit(request, "case.person", case, role=role.id, person=person.key)
+    return _panels(request, case)
+
+
+def _next_person_key(case: Case) -> str:
+    from madoguchi.web.counter.models import CasePerson
+
+    taken = set(CasePerson.objects.filter(case=case).values_list("key", flat=True))
+    n = 1
+    while f"p{n}" in taken:
+        n += 1
+    return f"p{n}"
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_person_remove(request: HttpRequest, number: str) -> HttpResponse:
+    """Take a person of a repeated role off the case (a 世帯員 who does not move after all), with their
+    answers."""
+    from madoguchi.web.counter.models import CasePerson
+
+    case = _case(number)
+    if case.status != Case.Status.OPEN:
+        return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
+    event = current_catalog().events[case.event_id]
+    repeated = [r.id for r in event.repeated_roles]
+    key = request.POST.get("key", "")
+    with transaction.atomic():
+        deleted, _ = CasePerson.objects.filter(case=case, key=key, role__in=repeated).delete()
+        if deleted:
+            case.facts.filter(name__endswith=f"@{key}").delete()
+            audit(request, "case.person_remove", case, person=key)
     return _panels(request, case)
 
 

@@ -149,8 +149,9 @@ def _spec(form: FormTemplate, name: str) -> FieldSpec:
 
 
 def _write_person(case: Case, ref: ValueRef, raw: str, user) -> None:
+    from madoguchi.case.vocab import SEX_LABELS
     from madoguchi.web.counter.inputs import PersonForm
-    from madoguchi.web.counter.views import PERSON_FACTS
+    from madoguchi.web.counter.services import save_staff_person
 
     role, attr = ref.role, ref.attr
     person = CasePerson.objects.filter(case=case, role=role).first() or CasePerson(case=case, role=role)
@@ -160,7 +161,8 @@ def _write_person(case: Case, ref: ValueRef, raw: str, user) -> None:
         data[name] = value.isoformat() if isinstance(value, date) else value
     data["kana_confirmed"] = "on" if person.kana_confirmed else ""
     if attr == "sex":
-        raw = {"男": "1", "女": "2", "不明": "9"}.get(raw.strip(), raw.strip())
+        codes = {label: code for code, label in SEX_LABELS.items()}  # the form prints the label
+        raw = codes.get(raw.strip(), raw.strip())
     data[attr] = raw
     form = PersonForm(data, instance=person)
     if not form.is_valid():
@@ -169,12 +171,8 @@ def _write_person(case: Case, ref: ValueRef, raw: str, user) -> None:
     person = form.save(commit=False)
     person.updated_by = user
     person.save()
-    catalog = load_state(case).catalog
-    fact_name = PERSON_FACTS.get((role, attr))
-    fact = catalog.facts.get(fact_name) if fact_name else None
-    value = getattr(person, attr)
-    if fact and value and fact.used_in(case.event_id):
-        save_answer(case, fact, value, user, source="interview")
+    # Only the corrected item flows back to the case's facts.
+    save_staff_person(case, person, {attr: form.cleaned_data.get(attr)}, user, repeated=False)
 
 
 def _write_fact(case: Case, ref: ValueRef, raw: str, checkbox: bool, user) -> bool:

@@ -89,7 +89,8 @@ def procedure_cards(context, views) -> SafeString:
         "".join(
             render(
                 (
-                    v.procedure.id,
+                    v.mark_key,
+                    v.person_label,
                     tuple(v.outcome.reasons),
                     v.deadline_text,
                     v.plan,
@@ -113,7 +114,8 @@ def procedure_items(context, views, kind: str) -> SafeString:
             render(
                 (
                     kind,
-                    v.procedure.id,
+                    v.mark_key,
+                    v.person_label,
                     tuple(v.waiting_labels) if kind == "undetermined" else tuple(v.outcome.reasons),
                 ),
                 {"v": v, "kind": kind},
@@ -132,7 +134,7 @@ def answered_rows(context, answered) -> SafeString:
     return mark_safe(  # noqa: S308 - output of an autoescaping template
         "".join(
             render(
-                (a.fact.name, a.shown, a.source, a.skipped, shared["is_open"], forget_url),
+                (a.key, a.person_label, a.shown, a.source, a.skipped, shared["is_open"], forget_url),
                 {**shared, "a": a},
             )
             for a in answered
@@ -147,8 +149,17 @@ PERSON_FIELDS = (*PersonForm.Meta.fields, "source")
 @register.simple_tag(takes_context=True)
 def person_form(context, pp) -> SafeString:
     """The form for one person of the case (``counter/_person.html``) for PersonPanel ``pp``."""
-    values = {"pp": pp, "sexes": context["sexes"], "urls": context["urls"]}
+    values = {"pp": pp, "sexes": context["sexes"], "urls": context["urls"], "is_open": context["is_open"]}
     person = pp.person
     shown = tuple(getattr(person, f) for f in PERSON_FIELDS) if person is not None else None
-    key = (pp.role, pp.label, pp.birth_text, pp.death_text, shown, values["urls"]["person"])
+    key = (
+        pp.role,
+        pp.key,
+        pp.label,
+        pp.age_text,
+        pp.birth_text,
+        pp.death_text,
+        shown,
+        values["urls"]["person"],
+    )
     return mark_safe(_renderer(context, "counter/_person.html")(key, values))  # noqa: S308
