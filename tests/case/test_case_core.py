@@ -116,3 +116,31 @@ def test_delivery_record_from_the_snapshot_alone(catalog):
     # Typed in (no registry keys): the registry's items are unknown.
     typed = CaseSnapshot("2026-000124", "okuyami", {}, (Party("deceased", Person(name="窓口　太郎")),))
     assert all(v is None for k, v in record_items(typed, catalog, proc, sorted(REGISTRY_ITEMS)).items())
+
+
+def test_a_per_person_record_is_about_that_person_not_the_subject():
+    household = load_catalog(
+        Path(__file__).resolve().parents[2] / "src" / "madoguchi" / "bench" / "household"
+    )
+    proc = household.procedures["kokuho-kanyu"]
+    snapshot = CaseSnapshot(
+        "2026-000200",
+        "moving",
+        {"move.date": date(2026, 12, 1)},
+        (
+            Party("applicant", Person(name="緑川　一郎", zokugara="世帯主"), "applicant"),
+            Party("member", Person(name="緑川　花子", zokugara="妻", sex="2"), "p1"),
+            Party("member", Person(name="緑川　太郎", zokugara="子", sex="1"), "p2"),
+        ),
+    )
+    items = ["氏名", "続柄", "性別", "異動年月日", "届出人氏名"]
+    record = record_items(snapshot, household, proc, items, person="p2")
+    assert record == {
+        "氏名": "緑川　太郎",
+        "続柄": "子",
+        "性別": "男",
+        "異動年月日": "2026-12-01",
+        "届出人氏名": "緑川　一郎",
+    }
+    assert record_items(snapshot, household, proc, items)["氏名"] == "緑川　一郎"  # the case's subject
+    assert snapshot.party("p1").person.name == "緑川　花子" and len(snapshot.of_role("member")) == 2

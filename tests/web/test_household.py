@@ -74,14 +74,20 @@ def test_a_member_is_taken_off_with_their_answers(clerk_client):
     answer(clerk_client, case, "move.date", "2026-12-01")
     add_member(clerk_client, case, name="緑川　花子", birth_date="1990-04-01")
     body = add_member(clerk_client, case, name="緑川　太郎", birth_date="2018-05-05").content.decode()
-    assert 'data-procedure="jidou-teate"' in body.split('id="procedure-panel"')[1].split("未確定（")[0].split("対象外の手続き")[0]
+    assert (
+        'data-procedure="jidou-teate"'
+        in body.split('id="procedure-panel"')[1].split("未確定（")[0].split("対象外の手続き")[0]
+    )
     answer(clerk_client, case, "member.health_insurance@p2", "kokuho")
     r = clerk_client.post(reverse("case-person-remove", args=[case.number]), {"key": "p2"}, **HX)
     assert r.status_code == 200
     assert list(CasePerson.objects.filter(case=case).values_list("key", flat=True)) == ["p1"]
     assert not CaseFact.objects.filter(case=case, name__endswith="@p2").exists()
     body = r.content.decode()
-    assert 'data-procedure="jidou-teate"' not in body.split('id="procedure-panel"')[1].split("未確定（")[0].split("対象外の手続き")[0]
+    assert (
+        'data-procedure="jidou-teate"'
+        not in body.split('id="procedure-panel"')[1].split("未確定（")[0].split("対象外の手続き")[0]
+    )
     # The next person added gets a fresh key.
     add_member(clerk_client, case, name="緑川　次郎", birth_date="2020-01-01")
     assert set(CasePerson.objects.filter(case=case).values_list("key", flat=True)) == {"p1", "p2"}
@@ -94,3 +100,27 @@ def test_an_invalid_zokugara_is_shown_next_to_the_form(clerk_client):
     body = r.content.decode()
     assert "世帯主との続柄" in body and "「いとこ」" in body and "'いとこ'" not in body
     assert not CasePerson.objects.filter(case=case).exists()
+
+
+def test_finishing_sends_one_task_per_person_a_procedure_applies_to(clerk_client):
+    from madoguchi.web.backoffice.models import Task
+
+    case = new_case(clerk_client, "moving")
+    answer(clerk_client, case, "move.date", "2026-12-01")
+    add_member(clerk_client, case, name="緑川　花子", birth_date="1990-04-01", zokugara="妻")
+    add_member(clerk_client, case, name="緑川　太郎", birth_date="2018-05-05", zokugara="子")
+    add_member(clerk_client, case, name="緑川　一郎", birth_date="1988-01-01", zokugara="世帯主")
+    answer(clerk_client, case, "member.health_insurance@p1", "kokuho")
+    answer(clerk_client, case, "member.health_insurance@p2", "kokuho")
+    answer(clerk_client, case, "member.health_insurance@p3", "employee")
+    clerk_client.post(
+        reverse("case-mark", args=[case.number]), {"procedure": "kokuho-kanyu@p2", "plan": "not_needed"}
+    )
+    assert clerk_client.post(reverse("case-finish", args=[case.number])).status_code == 302
+    kokuho = Task.objects.filter(case=case, procedure_id="kokuho-kanyu")
+    assert list(kokuho.values_list("person", flat=True)) == ["p1"]  # p2 marked 不要, p3 not in 国保
+    assert Task.objects.filter(case=case, procedure_id="tengaku", person="p2").exists()
+    assert Task.objects.filter(case=case, procedure_id="tennyu", person="").exists()
+    sheet = clerk_client.get(reverse("case-sheet", args=[case.number])).content.decode()
+    assert "□ 転入学の手続き — 子 太郎さん" in sheet
+    assert "□ 国民健康保険の加入 — 妻 花子さん" in sheet and "国民健康保険の加入 — 子 太郎さん" not in sheet

@@ -38,3 +38,10 @@ class CaseSnapshot:
     def person(self, role: str) -> Person | None:
         """The person in a role with one person (the first, for a repeated role)."""
         return next((p.person for p in self.parties if p.role == role), None)
+
+    def party(self, party_id: str) -> Party | None:
+        """One person of the case by id (p1, p2 … for a repeated role's persons)."""
+        return next((p for p in self.parties if p.id == party_id), None)
+
+    def of_role(self, role: str) -> tuple[Party, ...]:
+        return tuple(p for p in self.parties if p.role == role)

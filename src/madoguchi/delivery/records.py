@@ -22,12 +22,19 @@ def _iso(value: date | None) -> str | None:
 
 
 def record_items(
-    snapshot: CaseSnapshot, catalog: Catalog, proc: Procedure, items: Iterable[str]
+    snapshot: CaseSnapshot,
+    catalog: Catalog,
+    proc: Procedure,
+    items: Iterable[str],
+    person: str | None = None,
 ) -> dict[str, str | None]:
-    """The standard items of one procedure, as text; None where the case does not know the value."""
+    """The standard items of one procedure, as text; None where the case does not know the value.
+    ``person``: the id of the person a per-person procedure's record is about (each 世帯員 that moves);
+    otherwise the record is about the event's subject."""
     event = catalog.events.get(snapshot.event_id)
     subject_role = event.subject if event else "applicant"
-    subject = snapshot.person(subject_role) or Person()
+    party = snapshot.party(person) if person else None
+    subject = party.person if party else (snapshot.person(subject_role) or Person())
     applicant = snapshot.person("applicant") or Person()
     event_date = snapshot.facts.get(event.date_fact) if event else None
     event_date = event_date if isinstance(event_date, date) else None
@@ -41,6 +48,7 @@ def record_items(
         "性別": subject.sex_label or None,
         "郵便番号": subject.postal_code or None,
         "住所": subject.address or None,
+        "続柄": subject.zokugara or None,
         "死亡年月日": _iso(subject.death_date) or (_iso(event_date) if deceased else None),
         "案件番号": snapshot.number,
         "手続ID": proc.id,

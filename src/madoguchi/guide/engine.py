@@ -44,6 +44,12 @@ class Outcome:
     def id(self) -> str:
         return self.procedure.id
 
+    @property
+    def key(self) -> str:
+        """The outcome on its case: the procedure, or the procedure for one person (kokuho-kanyu@p2) — what
+        marks, tasks and deliveries are kept under."""
+        return person_key(self.procedure.id, self.person) if self.person else self.procedure.id
+
 
 @dataclass(frozen=True, slots=True)
 class Question:

@@ -69,6 +69,8 @@ class Task(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     procedure_id = models.CharField(max_length=80)
+    # The person a per-person procedure's task is for (CasePerson.key: p1, p2 …); empty for the case.
+    person = models.CharField(max_length=40, blank=True, default="")
     department_id = models.CharField(max_length=80, db_index=True)
     rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -82,13 +84,16 @@ class Task(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "procedure_id"], name="one_task_per_procedure")
+            models.UniqueConstraint(
+                fields=["case", "procedure_id", "person"], name="one_task_per_procedure_and_person"
+            )
         ]
         ordering = ["created_at", "id"]
         verbose_name = verbose_name_plural = "担当課タスク"
 
     def __str__(self) -> str:
-        return f"{self.case_id}:{self.procedure_id}@{self.department_id}"
+        whom = f"[{self.person}]" if self.person else ""
+        return f"{self.case_id}:{self.procedure_id}{whom}@{self.department_id}"
 
     @property
     def open(self) -> bool:

@@ -58,12 +58,11 @@ def lease() -> timedelta:
 # --- routing ---------------------------------------------------------------------------------------------
 
 
-def office_procedures(state) -> list:
-    not_needed = {pid for pid, m in state.marks.items() if m.plan == ProcedureMark.Plan.NOT_NEEDED}
+def office_outcomes(state) -> list:
+    """The applicable office procedures not marked 不要: one per case, or one per person it applies to."""
+    not_needed = {key for key, m in state.marks.items() if m.plan == ProcedureMark.Plan.NOT_NEEDED}
     return [
-        o.procedure
-        for o in state.result.applicable
-        if o.procedure.handling == "office" and o.procedure.id not in not_needed
+        o for o in state.result.applicable if o.procedure.handling == "office" and o.key not in not_needed
     ]
 
 
@@ -85,36 +84,37 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
 
     state = state or load_state(case)
     catalog = state.catalog
-    procedures = office_procedures(state)
+    outcomes = office_outcomes(state)
     rules = active_rules(catalog, request)
-    existing = set(case.tasks.values_list("procedure_id", flat=True))
+    existing = set(case.tasks.values_list("procedure_id", "person"))
+    routed = {a.procedure_id: a for a in route(catalog, {o.id for o in outcomes}, state.result.values, rules)}
     created = []
-    for a in route(catalog, [p.id for p in procedures], state.result.values, rules):
-        if a.procedure_id in existing:
+    for o in outcomes:
+        a, person = routed[o.id], o.person or ""
+        if (o.id, person) in existing:
             continue
         Task.objects.create(
-            case=case, procedure_id=a.procedure_id, department_id=a.department, rule_id=a.rule_id
+            case=case, procedure_id=o.id, person=person, department_id=a.department, rule_id=a.rule_id
         )
-        created.append(a.procedure_id)
+        created.append(o.key)
     if created:
         audit(request, "tasks.create", case, procedures=created)
     # Finished again after a reopen: a task nobody has started for a procedure that no longer applies (or is
     # now marked 不要) is withdrawn; one a department has started stays for the department to close.
-    wanted = {p.id for p in procedures}
-    withdrawn = list(
-        case.tasks.filter(status=Task.Status.NEW)
-        .exclude(procedure_id__in=wanted)
-        .values_list("procedure_id", flat=True)
-    )
+    wanted = {(o.id, o.person or "") for o in outcomes}
+    withdrawn = [
+        t for t in case.tasks.filter(status=Task.Status.NEW) if (t.procedure_id, t.person) not in wanted
+    ]
     if withdrawn:
-        case.tasks.filter(status=Task.Status.NEW, procedure_id__in=withdrawn).delete()
-        audit(request, "tasks.withdraw", case, procedures=withdrawn)
+        case.tasks.filter(pk__in=[t.pk for t in withdrawn]).delete()
+        audit(request, "tasks.withdraw", case, procedures=[t.procedure_id for t in withdrawn])
     keys = []
-    snapshot = case_snapshot(case, state) if any(p.delivery for p in procedures) else None
-    for proc in procedures:
+    snapshot = case_snapshot(case, state) if any(o.procedure.delivery for o in outcomes) else None
+    for o in outcomes:
+        proc = o.procedure
         for spec in proc.delivery:
             target = catalog.delivery_targets[spec.target]
-            key = f"{case.number}.{proc.id}.{target.id}"
+            key = f"{case.number}.{proc.id}.{target.id}" + (f".{o.person}" if o.person else "")
             if Delivery.objects.filter(idempotency_key=key).exists():
                 continue
             delivery = Delivery.objects.create(
@@ -124,7 +124,7 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
                 target_id=target.id,
                 plugin=target.plugin,
                 idempotency_key=key,
-                payload=record_items(snapshot, catalog, proc, spec.items),
+                payload=record_items(snapshot, catalog, proc, spec.items, person=o.person),
             )
             enqueue(delivery)
             keys.append(key)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
-from madoguchi.web.counter.models import AuditEvent, Role
+from madoguchi.web.counter.models import AuditEvent, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
 from madoguchi.web.counter.views import has_role, role_required
 
@@ -52,10 +52,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     elif status in Task.Status.values:
         tasks = tasks.filter(status=status)
     tasks = list(tasks[:500])
+    whom = _person_labels(tasks)
     for t in tasks:
         proc = catalog.procedures.get(t.procedure_id)
         dept = catalog.departments.get(t.department_id)
-        t.procedure_name = proc.name if proc else t.procedure_id
+        t.procedure_name = (proc.name if proc else t.procedure_id) + whom.get((t.case_id, t.person), "")
         t.department_name = dept.name if dept else t.department_id
     names = [
         catalog.departments[d].name if d in catalog.departments else d
@@ -74,6 +75,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _person_labels(tasks) -> dict[tuple[int, str], str]:
+    """「 — 妻 花子さん」 for each per-person task: whom the department acts for."""
+    from madoguchi.web.counter.services import person_label
+
+    wanted = {(t.case_id, t.person) for t in tasks if t.person}
+    if not wanted:
+        return {}
+    rows = CasePerson.objects.filter(case_id__in={c for c, _ in wanted}, key__in={k for _, k in wanted})
+    return {(r.case_id, r.key): f" — {person_label(r)}" for r in rows if (r.case_id, r.key) in wanted}
+
+
 def _task_context(task: Task) -> dict:
     state = load_state(task.case)
     catalog = state.catalog
@@ -89,7 +101,10 @@ def _task_context(task: Task) -> dict:
         elif fact.type == "choice" and not row.skipped:
             value = fact.choice_values.get(row.value, row.value)
         facts.append({"label": fact.label, "value": value, "source": row.get_source_display()})
-    outcome = next((o for o in state.result.applicable if o.id == task.procedure_id), None)
+    outcome = next(
+        (o for o in state.result.applicable if o.id == task.procedure_id and (o.person or "") == task.person),
+        None,
+    )
     event = catalog.events.get(task.case.event_id)
     return {
         "task": task,
@@ -100,7 +115,11 @@ def _task_context(task: Task) -> dict:
         "reasons": outcome.reasons if outcome else (),
         "deadline": outcome.deadline if outcome else None,
         "facts": facts,
-        "persons": list(task.case.persons.all()),
+        # A per-person task shows that person and whoever filed, not the whole household.
+        "persons": [
+            p for p in task.case.persons.all() if not task.person or p.key in (task.person, "applicant")
+        ],
+        "for_person": _person_labels([task]).get((task.case_id, task.person), "").removeprefix(" — "),
         "siblings": list(task.case.tasks.exclude(pk=task.pk)),
         "statuses": Task.Status.choices,
         "deliveries": list(task.case.deliveries.filter(procedure_id=task.procedure_id)),

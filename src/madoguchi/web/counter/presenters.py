@@ -13,7 +13,7 @@ from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Department, Fact, Procedure
 from madoguchi.guide import Outcome, answer_text, deadline_phrase
 from madoguchi.rules.evaluate import format_value
-from madoguchi.rules.scope import person_key, split_key
+from madoguchi.rules.scope import split_key
 from madoguchi.wareki import format_both, format_wareki
 from madoguchi.web.counter import rowsql
 from madoguchi.web.counter.models import CasePerson, ProcedureMark
@@ -42,9 +42,14 @@ class ProcedureView:
         return self.outcome.procedure
 
     @property
+    def title(self) -> str:
+        """The procedure's name, with the person it is for (「国民健康保険の加入 — 妻 花子さん」)."""
+        return f"{self.procedure.name} — {self.person_label}" if self.person_label else self.procedure.name
+
+    @property
     def mark_key(self) -> str:
         """What the clerk's mark is stored under: the procedure, or the procedure for one person."""
-        return mark_key(self.outcome)
+        return self.outcome.key
 
     @property
     def plan(self) -> str:
@@ -57,10 +62,6 @@ class ProcedureView:
     @property
     def handling_label(self) -> str:
         return HANDLING_LABELS[self.procedure.handling]
-
-
-def mark_key(outcome: Outcome) -> str:
-    return person_key(outcome.id, outcome.person) if outcome.person else outcome.id
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _view(state: CaseState, outcome: Outcome, labels: dict[str, str] | None = No
     return ProcedureView(
         outcome=outcome,
         department=catalog.departments[outcome.procedure.department],
-        mark=state.marks.get(mark_key(outcome)),
+        mark=state.marks.get(outcome.key),
         deadline_text=deadline_text(outcome.procedure, outcome.deadline, catalog, state.case.event_id),
         waiting_labels=[_key_label(catalog, n, labels) for n in outcome.waiting_for],
         catalog=catalog,

@@ -69,7 +69,7 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
             plan = v.mark.get_plan_display() if v.mark and v.mark.plan else ""
             rows.append(
                 [
-                    _p(f"□ {v.procedure.name}", st["base"]),
+                    _p(f"□ {v.title}", st["base"]),
                     _p("、".join(v.procedure.documents), st["small"]),
                     _p(v.deadline_text or "—", st["small"]),
                     _p(plan, st["small"]),
@@ -85,7 +85,7 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
             story.append(_p(f"{d.name}　{d.location or ''}　{('☎ ' + d.phone) if d.phone else ''}", st["h3"]))
             rows = [
                 [
-                    _p(f"□ {v.procedure.name}", st["base"]),
+                    _p(f"□ {v.title}", st["base"]),
                     _p("、".join(v.procedure.documents), st["small"]),
                     _p(v.deadline_text or "—", st["small"]),
                 ]
@@ -95,13 +95,11 @@ def render_sheet_pdf(ctx: dict[str, Any]) -> bytes:
     if ctx["automatic"]:
         story.append(_p("手続きが不要なもの（自動で処理されます）", st["h2"]))
         for v in ctx["automatic"]:
-            story.append(_p(f"・{v.procedure.name}: {v.procedure.why}", st["base"]))
+            story.append(_p(f"・{v.title}: {v.procedure.why}", st["base"]))
     if ctx["undetermined"]:
         story.append(_p("確認が必要なもの", st["h2"]))
         for v in ctx["undetermined"]:
-            story.append(
-                _p(f"・{v.procedure.name}（{v.department.name}）: {'、'.join(v.waiting_labels)}", st["base"])
-            )
+            story.append(_p(f"・{v.title}（{v.department.name}）: {'、'.join(v.waiting_labels)}", st["base"]))
 
     footer = f"{muni.name} {muni.address or ''} {('☎ ' + muni.phone) if muni.phone else ''}　案件番号 {case.number}"
 

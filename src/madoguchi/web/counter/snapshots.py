@@ -24,6 +24,7 @@ def person_of(row: CasePerson) -> Person:
         address=row.address,
         phone=row.phone,
         relationship=row.relationship,
+        zokugara=row.zokugara,
         source=row.source,
     )
 
@@ -51,9 +52,10 @@ def case_snapshot(case: Case, state) -> CaseSnapshot:
         link.role: link
         for link in CaseRegistryLink.objects.filter(case=case).select_related("resident__household")
     }
+    facts = {p.id: p.values for p in getattr(state.result, "persons", ())}
     parties = tuple(
-        Party(row.role, _with_registry(person_of(row), links.get(row.role)), row.role)
-        for row in case.persons.all()
+        Party(row.role, _with_registry(person_of(row), links.get(row.key)), row.key, facts.get(row.key, {}))
+        for row in case.persons.order_by("id")
     )
     marks = getattr(state, "marks", None) or {}
     return CaseSnapshot(
