@@ -440,3 +440,25 @@ def test_an_answer_refused_by_a_case_reopened_meanwhile_asks_to_try_again(clerk_
     response = answer(clerk_client, case, "h.members", "3")
     assert response.status_code == 409 and "もう一度入力してください" in response.content.decode()
     assert not CaseFact.objects.filter(case=case).exists()
+
+
+def test_date_preview_reads_a_typed_date_with_the_one_wareki_module(clerk_client):
+    url = reverse("date-preview")
+    assert clerk_client.post(url, {"value": "R8.11.20"}).json() == {
+        "text": "→ 令和8年11月20日（2026年11月20日）",
+        "ok": True,
+    }
+    assert clerk_client.post(url, {"value": "平成31年5月1日"}).json()["ok"] is False  # outside its era
+    assert clerk_client.post(url, {"value": ""}).json() == {"text": "", "ok": True}
+    assert clerk_client.get(url, {"value": "R8.11.20"}).status_code == 405  # never a date in a URL
+    assert Client().post(url, {"value": "R8.11.20"}).status_code == 302  # sign-in first
+
+
+def test_the_counter_page_has_no_calendar_code_of_its_own():
+    from pathlib import Path
+
+    import madoguchi.web
+
+    scripts = Path(madoguchi.web.__file__).parent.rglob("*.js")
+    own = [p for p in scripts if not p.name.endswith(".min.js") and p.name != "jsQR.js"]
+    assert own and not [p.name for p in own if "令和" in p.read_text(encoding="utf-8")]

@@ -375,3 +375,21 @@ def case_sheet_pdf(request: HttpRequest, number: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tetsuzuki-annai-{case.number}.pdf"'
     return response
+
+
+@require_POST
+@login_required
+def date_preview(request: HttpRequest) -> HttpResponse:
+    """A typed date shown back in both calendars as the clerk types, read by the one 和暦 module
+    (madoguchi.wareki) — the page has no calendar code of its own. POST: a birth date is never in a URL."""
+    from django.http import JsonResponse
+
+    from madoguchi.wareki import format_both, parse_date
+
+    text = request.POST.get("value", "")[:40]
+    if not text.strip():
+        return JsonResponse({"text": "", "ok": True})
+    try:
+        return JsonResponse({"text": "→ " + format_both(parse_date(text)), "ok": True})
+    except ValueError as exc:
+        return JsonResponse({"text": str(exc), "ok": False})

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<str:number>/reopen", views.case_reopen, name="case-reopen"),
     path("cases/<str:number>/sheet", views.case_sheet, name="case-sheet"),
     path("cases/<str:number>/sheet.pdf", views.case_sheet_pdf, name="case-sheet-pdf"),
+    path("date-preview", views.date_preview, name="date-preview"),
     path("settings/plugins/", plugin_settings.plugin_settings, name="plugin-settings"),
     path("", include("madoguchi.web.juki.urls")),
     path("", include("madoguchi.web.shinseisho.urls")),

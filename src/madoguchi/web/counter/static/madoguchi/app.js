@@ -22,24 +22,27 @@
     if (el) { window.print(); }
   });
 
-  // Show a typed date back in both calendars as the clerk types (the server parses it again).
-  var ERAS = { "明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019, M: 1868, T: 1912, S: 1926, H: 1989, R: 2019 };
-  function toHalfWidth(s) { return s.replace(/[０-９．－／]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); }); }
-  function parse(text) {
-    var t = toHalfWidth(text.trim()), m = t.match(/^(\d{4})[-\/.年](\d{1,2})[-\/.月](\d{1,2})日?$/);
-    if (m) { return [ +m[1], +m[2], +m[3] ]; }
-    m = t.match(/^(明治|大正|昭和|平成|令和|[MTSHRmtshr])\s*(元|\d{1,2})[年.\/-]\s*(\d{1,2})[月.\/-]\s*(\d{1,2})日?$/);
-    if (m) { var base = ERAS[m[1].toUpperCase ? (ERAS[m[1]] ? m[1] : m[1].toUpperCase()) : m[1]]; var y = m[2] === "元" ? 1 : +m[2]; return [ base + y - 1, +m[3], +m[4] ]; }
-    return null;
-  }
-  function wareki(y, mo, d) {
-    var v = y * 10000 + mo * 100 + d, eras = [[20190501, "令和", 2019], [19890108, "平成", 1989], [19261225, "昭和", 1926], [19120730, "大正", 1912], [18680125, "明治", 1868]];
-    for (var i = 0; i < eras.length; i++) { if (v >= eras[i][0]) { var n = y - eras[i][2] + 1; return eras[i][1] + (n === 1 ? "元" : n) + "年" + mo + "月" + d + "日"; } }
-    return "";
-  }
+  // Show a typed date back in both calendars as the clerk types. The server reads it with the same 和暦
+  // module it saves with (POST /date-preview), so the preview and the saved date never disagree.
+  var previewTimer = null;
   document.addEventListener("input", function (event) {
-    if (!event.target.classList.contains("date-input")) { return; }
-    var out = event.target.parentNode.querySelector(".date-preview") || event.target.form.querySelector(".date-preview"), p = parse(event.target.value);
-    if (out) { out.textContent = p ? "→ " + wareki(p[0], p[1], p[2]) + "（" + p[0] + "年" + p[1] + "月" + p[2] + "日）" : ""; }
+    var input = event.target;
+    if (!input.classList.contains("date-input")) { return; }
+    var out = input.parentNode.querySelector(".date-preview") || (input.form && input.form.querySelector(".date-preview"));
+    var token = input.form && input.form.querySelector("[name=csrfmiddlewaretoken]");
+    if (!out || !token) { return; }
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () {
+      var body = new URLSearchParams({ value: input.value });
+      fetch(document.body.dataset.datePreview || "/date-preview", {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": token.value, "Content-Type": "application/x-www-form-urlencoded" }
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+        if (data && input.value === body.get("value")) {
+          out.textContent = data.text;
+          out.classList.toggle("invalid", !data.ok);
+        }
+      }).catch(function () { /* the server checks the date again when it is saved */ });
+    }, 150);
   });
 })();
