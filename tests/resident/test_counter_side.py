@@ -314,3 +314,18 @@ def test_kiosk_account_command(db):
     assert c.get(reverse("kiosk-home")).status_code == 200
     assert c.get(reverse("case-list")).status_code == 403
     assert c.get(reverse("resident-queue")).status_code == 403
+
+
+def test_import_puts_the_persons_the_answers_state_on_the_case(clerk_client, local_preentry, settings):
+    from pathlib import Path
+
+    from madoguchi.web.counter.models import CasePerson
+
+    settings.CATALOG_PATH = str(Path(__file__).resolve().parents[2] / "catalogs" / "sample")
+    answers = {"deceased.death_date": "2026-11-20", "deceased.birth_date": "1944-02-03"}
+    _t, code, _ = store.create("okuyami", "sample", answers, "ja")
+    assert clerk_client.post(reverse("resident-preentry-import"), {"code": code}).status_code == 302
+    person = CasePerson.objects.get(case=Case.objects.get(), key="deceased")
+    assert (person.birth_date.isoformat(), person.death_date.isoformat()) == ("1944-02-03", "2026-11-20")
+    assert person.source == "resident" and person.name == ""  # the name comes from the card or the registry
+    assert not CasePerson.objects.filter(key="applicant").exists()  # nothing stated about the applicant

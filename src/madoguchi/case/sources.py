@@ -1,7 +1,8 @@
 """One mapping from each source to a :class:`Person` and to the catalog's facts.
 
-card (券面事項), registry (住民記録), staff input (the counter's person form). The catalog decides which facts a
-source may fill: only facts of the life event whose ``sources:`` list that source.
+card (券面事項), registry (住民記録), staff input (the counter's person form), the resident's pre-entry answers
+and PERSON.json / the API. The catalog decides which facts a source may fill: only facts of the life event whose
+``sources:`` list that source.
 """
 
 from __future__ import annotations
@@ -85,6 +86,20 @@ def person_facts(person: Person, role: str) -> dict[str, Any]:
     if person.sex:
         out[f"{role}.sex"] = person.sex
     return out
+
+
+def from_answers(values: Mapping[str, Any], role: str, source: str = "resident") -> Person:
+    """The person a set of answers states (the resident's pre-entry: ``applicant.birth_date`` …): the inverse
+    of :func:`person_facts`. Only what the answers say; the name comes from the card or the registry."""
+    born = values.get(f"{role}.birth_date")
+    died = values.get(f"{role}.death_date")
+    sex = values.get(f"{role}.sex")
+    return Person(
+        birth_date=RegistryDate.from_date(born) if isinstance(born, date) else None,
+        death_date=died if isinstance(died, date) else None,
+        sex=sex if isinstance(sex, str) and sex in SEX_LABELS else "",
+        source=source,
+    )
 
 
 def accepted_facts(proposed: Mapping[str, Any], facts: Mapping[str, Any], event_id: str, source: str) -> dict:

@@ -54,6 +54,7 @@ def import_answers(case: Case, data: dict, user) -> tuple[int, int, list[str]]:
     existing = set(case.facts.values_list("name", flat=True))
     imported = ignored = 0
     unknown: list[str] = []
+    written: dict = {}
     answers = data.get("answers") or {}
     if not isinstance(answers, dict):
         return 0, 0, []
@@ -71,8 +72,34 @@ def import_answers(case: Case, data: dict, user) -> tuple[int, int, list[str]]:
             ignored += 1
             continue
         save_answer(case, fact, value, user, source=RESIDENT)
+        written[name] = value
         imported += 1
+    _persons_from_answers(case, written, catalog, user)
     return imported, ignored, unknown
+
+
+def _persons_from_answers(case: Case, written: dict, catalog, user) -> None:
+    """A person the answers state (生年月日, 死亡日) and the case does not have yet is put on it as 本人入力, so
+    forms and the person panel show it; a person set from the card, the registry or staff is left as it is."""
+    from madoguchi.case.sources import from_answers
+    from madoguchi.web.counter.models import CasePerson
+
+    for role in catalog.events[case.event_id].roles:
+        person = from_answers(written, role.id, source=RESIDENT)
+        if role.repeated or not (person.birth or person.death_date or person.sex):
+            continue
+        CasePerson.objects.get_or_create(
+            case=case,
+            key=role.id,
+            defaults={
+                "role": role.id,
+                "birth_date": person.birth,
+                "death_date": person.death_date,
+                "sex": person.sex,
+                "source": RESIDENT,
+                "updated_by": user,
+            },
+        )
 
 
 @require_GET
