@@ -15,7 +15,7 @@ from typing import Any
 
 from madoguchi.card.records import Attributes
 from madoguchi.case.person import TEXT_ITEMS, Person
-from madoguchi.case.vocab import SEX_LABELS, parse_sex
+from madoguchi.case.vocab import SEX_LABELS, parse_sex, parse_zokugara
 from madoguchi.juki.dates import RegistryDate
 from madoguchi.juki.records import ResidentRecord
 from madoguchi.wareki import parse_date
@@ -99,6 +99,37 @@ def from_answers(values: Mapping[str, Any], role: str, source: str = "resident")
         death_date=died if isinstance(died, date) else None,
         sex=sex if isinstance(sex, str) and sex in SEX_LABELS else "",
         source=source,
+    )
+
+
+def from_arrival(values: Mapping[str, str]) -> Person:
+    """A member of a 来庁予定 record (the arrivals file's items 氏名, フリガナ, 生年月日, 性別, 続柄). Raises
+    ValueError 「item: reason」 naming the item."""
+    import jaconv
+
+    try:
+        born = parse_date(values.get("生年月日", ""))
+    except ValueError as exc:
+        raise ValueError(f"生年月日: {exc}") from None
+    try:
+        sex = parse_sex(values.get("性別", "")).value
+    except ValueError as exc:
+        raise ValueError(f"性別: {exc}") from None
+    try:
+        zokugara = parse_zokugara(values.get("続柄", ""))
+    except ValueError as exc:
+        raise ValueError(f"続柄: {exc}") from None
+    kana = jaconv.hira2kata(jaconv.h2z(values.get("フリガナ", "").strip()))
+    if kana and not re.fullmatch(r"[\u30A0-\u30FF\u3000 ]+", kana):
+        raise ValueError("フリガナ: カタカナで書かれていません")
+    return Person(
+        name=values.get("氏名", "").strip(),
+        kana=kana,
+        kana_confirmed=False,  # a reading the resident typed online is confirmed at the counter
+        birth_date=RegistryDate.from_date(born),
+        sex=sex,
+        zokugara=zokugara,
+        source="arrivals",
     )
 
 

@@ -149,7 +149,7 @@ class LifeEvent(Strict):
 
 
 FactType = Literal["bool", "int", "date", "choice", "text"]
-FactSource = Literal["registry", "card", "interview", "derived"]
+FactSource = Literal["registry", "card", "interview", "arrivals", "derived"]
 
 
 class Fact(Strict):

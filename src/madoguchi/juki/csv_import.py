@@ -101,7 +101,10 @@ def _raw_lines(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
         buffer, pos = buffer[pos:] + more, 0
 
 
-def _lines(stream: BinaryIO, codec: str, report: ImportReport) -> Iterator[str]:
+def decoded_lines(stream: BinaryIO, codec: str, report) -> Iterator[str]:
+    """The lines of a text file in UTF-8 (with or without BOM) or Shift_JIS (``codec="auto"`` tells them apart);
+    a line that does not decode is reported at its number through ``report.error(line, column, reason)``
+    and read with replacement characters, so every bad line is found in one pass."""
     head = stream.read(65536)
     codec = _detect(head, codec)
     report.encoding = "utf-8" if codec.startswith("utf-8") else "shift_jis"
@@ -118,7 +121,7 @@ def _lines(stream: BinaryIO, codec: str, report: ImportReport) -> Iterator[str]:
 
 def iter_records(stream: BinaryIO, mapping: Mapping, report: ImportReport) -> Iterator[ResidentRecord]:
     """Yield every good record; collect every problem in ``report`` (check ``report.ok`` at the end)."""
-    reader = csv.reader(_lines(stream, mapping.codec, report), delimiter=mapping.delimiter, strict=True)
+    reader = csv.reader(decoded_lines(stream, mapping.codec, report), delimiter=mapping.delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:

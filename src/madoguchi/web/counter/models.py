@@ -32,6 +32,11 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A case prepared from a 来庁予定 record before the household arrives (引越しワンストップ): its 受付番号
+    # and planned visit day. Empty for a case opened at the counter.
+    arrival_ref = models.CharField("受付番号（来庁予定）", max_length=40, blank=True, db_index=True)
+    visit_date = models.DateField("来庁予定日", null=True, blank=True, db_index=True)
+    arrived_at = models.DateTimeField("来庁（カード照合）", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -52,6 +57,7 @@ class CaseFact(models.Model):
         REGISTRY = "registry", "住基"
         CARD = "card", "カード"
         RESIDENT = "resident", "本人入力"
+        ARRIVALS = "arrivals", "来庁予定"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     name = models.CharField(max_length=80)

@@ -140,7 +140,11 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(number)
     ask = request.GET.get("ask") or None
     audit(request, "case.view", case)
-    return render(request, "counter/case.html", _case_context(request, case, ask=ask))
+    from madoguchi.web.counter.arrivals import arrival_check
+
+    context = _case_context(request, case, ask=ask)
+    context["arrival"] = arrival_check(case)
+    return render(request, "counter/case.html", context)
 
 
 def _panels(

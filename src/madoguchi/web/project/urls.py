@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from madoguchi.web.counter import plugin_settings, views
+from madoguchi.web.counter import arrivals, plugin_settings, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("cases/<str:number>/sheet", views.case_sheet, name="case-sheet"),
     path("cases/<str:number>/sheet.pdf", views.case_sheet_pdf, name="case-sheet-pdf"),
     path("date-preview", views.date_preview, name="date-preview"),
+    path("arrivals/", arrivals.arrivals_list, name="arrivals"),
+    path("arrivals/import", arrivals.arrivals_import, name="arrivals-import"),
+    path("arrivals/card", arrivals.arrivals_card, name="arrivals-card"),
     path("settings/plugins/", plugin_settings.plugin_settings, name="plugin-settings"),
     path("", include("madoguchi.web.juki.urls")),
     path("", include("madoguchi.web.shinseisho.urls")),

@@ -90,7 +90,7 @@
           .then(function (res2) {
             busy = false;
             if (res2.status !== 200) { say("サーバーで確認できませんでした（" + (res2.data.message || res2.status) + "）", "error"); return; }
-            window.location.assign(panel.dataset.caseUrl);
+            window.location.assign((res2.data && res2.data.redirect) || panel.dataset.caseUrl);
           });
       }).catch(function () { busy = false; say("カードリーダー（card-agent）に接続できません。", "error"); });
     });
