@@ -91,11 +91,14 @@ def test_missing_columns_bad_bytes_and_broken_json_are_located():
     renamed = failed(csv_bytes(FAMILY, header=HEADER.replace("生年月日", "誕生日")))
     assert renamed == ["1行目: 必要な列がありません: 生年月日"]
     header_missing = ",".join(h for h in HEADER.split(",") if h != "生年月日")
-    rows = [",".join(c for i, c in enumerate(r.split(",")) if i != HEADER.split(",").index("生年月日")) for r in FAMILY]
+    rows = [
+        ",".join(c for i, c in enumerate(r.split(",")) if i != HEADER.split(",").index("生年月日"))
+        for r in FAMILY
+    ]
     assert failed(csv_bytes(rows, header=header_missing)) == ["1行目: 必要な列がありません: 生年月日"]
     data = csv_bytes(FAMILY).replace("花子".encode(), b"\xff\xfe")
     assert any(e.startswith("3行目") and "読めない文字" in e for e in failed(data, encoding="utf-8"))
-    assert failed(b'{"\xe6\x9d\xa5": ') [0].startswith("ファイル: JSONとして読めません")
+    assert failed(b'{"\xe6\x9d\xa5": ')[0].startswith("ファイル: JSONとして読めません")
     assert "入れ子が深すぎます" in failed(b"[" * 5000 + b"]" * 5000, format="json")[0]
     assert failed(b"", format="csv") == ["1行目: ファイルが空です"]
     assert failed(csv_bytes([])) == ["ファイル: 来庁予定が1件もありません"]

@@ -68,7 +68,9 @@ def test_scenario(path: Path, catalogs):
 def _check_persons(spec, path: Path, guide: Guide, result, persons, every: set[str]) -> None:
     """Outcomes per person: must_apply_for / must_not_apply_for / must_be_undetermined_for {person id: [ids]}."""
     ids = {p.id for p in persons}
-    by_person: dict[str, dict[str, set[str]]] = {pid: {"applicable": set(), "undetermined": set()} for pid in ids}
+    by_person: dict[str, dict[str, set[str]]] = {
+        pid: {"applicable": set(), "undetermined": set()} for pid in ids
+    }
     for status, outcomes in (("applicable", result.applicable), ("undetermined", result.undetermined)):
         for o in outcomes:
             if o.person is not None:
@@ -79,9 +81,13 @@ def _check_persons(spec, path: Path, guide: Guide, result, persons, every: set[s
         assert set(table) <= ids, f"{path.name}: {key} names unknown persons: {sorted(set(table) - ids)}"
         for pid, named in table.items():
             named = set(named or [])
-            assert named <= every, f"{path.name}: {key}.{pid} names unknown procedures: {sorted(named - every)}"
+            assert named <= every, (
+                f"{path.name}: {key}.{pid} names unknown procedures: {sorted(named - every)}"
+            )
             not_per = named - per_procedures
-            assert not not_per, f"{path.name}: {key}.{pid} names procedures that are not per person: {sorted(not_per)}"
+            assert not not_per, (
+                f"{path.name}: {key}.{pid} names procedures that are not per person: {sorted(not_per)}"
+            )
             got = by_person[pid]
             label = f"{spec['name']} / {pid}"
             if key == "must_apply_for":

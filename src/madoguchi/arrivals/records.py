@@ -141,7 +141,9 @@ def _csv_groups(data: bytes, encoding: str, rename: dict[str, str], found: _Coll
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                found.error(line, "", f"列の数が見出しと違います（見出し {len(header)} 列、この行 {len(row)} 列）")
+                found.error(
+                    line, "", f"列の数が見出しと違います（見出し {len(header)} 列、この行 {len(row)} 列）"
+                )
                 continue
             values = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
             head = {k: values.get(k, "") for k in RECORD_ITEMS}
@@ -225,7 +227,11 @@ def _json_groups(data: bytes, encoding: str, rename: dict[str, str], found: _Col
 def _json_text(value: Any, where: str, item: str, found: _Collected) -> str:
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and item in ("受付番号", "連絡先電話番号"):
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and item in ("受付番号", "連絡先電話番号")
+    ):
         return str(value)
     if not isinstance(value, str):
         found.error(where, item, "文字列ではありません")
@@ -246,7 +252,9 @@ def _depth(value: Any, level: int = 1) -> int:
 # --- one household ---------------------------------------------------------------------------------------
 
 
-def _arrival(where: str, head: dict, members: Iterable[tuple[str, dict]], found: _Collected) -> Arrival | None:
+def _arrival(
+    where: str, head: dict, members: Iterable[tuple[str, dict]], found: _Collected
+) -> Arrival | None:
     from madoguchi.wareki import parse_date
 
     before = len(found.errors)

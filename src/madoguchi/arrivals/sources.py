@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from madoguchi.plugins import Plugin, PluginOptions, PluginRegistry
 
-from .records import RECORD_ITEMS, MEMBER_ITEMS, Arrival, parse_arrivals
+from .records import MEMBER_ITEMS, RECORD_ITEMS, Arrival, parse_arrivals
 
 
 class ArrivalsOptions(PluginOptions):
@@ -40,7 +40,9 @@ class FileSource(ArrivalsSource):
 
     def read(self, data: bytes, filename: str = "") -> list[Arrival]:
         o = self.options
-        return parse_arrivals(data, format=o.format, encoding=o.encoding, columns=o.columns, filename=filename)
+        return parse_arrivals(
+            data, format=o.format, encoding=o.encoding, columns=o.columns, filename=filename
+        )
 
     def check_config(self) -> list[str]:
         items = set(RECORD_ITEMS) | set(MEMBER_ITEMS)

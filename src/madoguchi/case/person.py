@@ -26,7 +26,13 @@ class BirthDate(Protocol):
     def display(self) -> str: ...
 
 
-SOURCES = ("interview", "registry", "card", "resident", "arrivals")  # staff, 住民記録, カード, 本人入力, 来庁予定
+SOURCES = (
+    "interview",
+    "registry",
+    "card",
+    "resident",
+    "arrivals",
+)  # staff, 住民記録, カード, 本人入力, 来庁予定
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,9 @@ def decoded_lines(stream: BinaryIO, codec: str, report) -> Iterator[str]:
 
 def iter_records(stream: BinaryIO, mapping: Mapping, report: ImportReport) -> Iterator[ResidentRecord]:
     """Yield every good record; collect every problem in ``report`` (check ``report.ok`` at the end)."""
-    reader = csv.reader(decoded_lines(stream, mapping.codec, report), delimiter=mapping.delimiter, strict=True)
+    reader = csv.reader(
+        decoded_lines(stream, mapping.codec, report), delimiter=mapping.delimiter, strict=True
+    )
     try:
         header = next(reader)
     except StopIteration:

@@ -12,7 +12,6 @@ import json
 import os
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -55,9 +54,13 @@ def prepare_cases(arrivals: list[Arrival], user) -> tuple[int, int]:
     missing = sorted({a.event_id for a in arrivals} - set(catalog.events))
     if missing:
         names = "・".join({"tennyu": "転入", "tenkyo": "転居"}.get(m, m) for m in missing)
-        raise PrepareError(f"この市の手続き一覧に「{names}」がないため、取り込めません（カタログを確認してください）")
+        raise PrepareError(
+            f"この市の手続き一覧に「{names}」がないため、取り込めません（カタログを確認してください）"
+        )
     known = set(
-        Case.objects.filter(arrival_ref__in=[a.reference for a in arrivals]).values_list("arrival_ref", flat=True)
+        Case.objects.filter(arrival_ref__in=[a.reference for a in arrivals]).values_list(
+            "arrival_ref", flat=True
+        )
     )
     fresh = [a for a in arrivals if a.reference not in known]
     now = timezone.now()
@@ -77,7 +80,11 @@ def prepare_cases(arrivals: list[Arrival], user) -> tuple[int, int]:
             ]
         )
         if cases and cases[0].pk is None:  # a backend without RETURNING: read the keys back
-            by_ref = dict(Case.objects.filter(arrival_ref__in=[a.reference for a in fresh]).values_list("arrival_ref", "pk"))
+            by_ref = dict(
+                Case.objects.filter(arrival_ref__in=[a.reference for a in fresh]).values_list(
+                    "arrival_ref", "pk"
+                )
+            )
             for case in cases:
                 case.pk = by_ref[case.arrival_ref]
         for case in cases:
@@ -212,7 +219,10 @@ def matching_cases(name: str, birth) -> list[Case]:
     key = search_key(name)
     found = (
         CasePerson.objects.filter(
-            case__status=Case.Status.OPEN, case__arrived_at__isnull=True, birth_date=birth, case__visit_date__isnull=False
+            case__status=Case.Status.OPEN,
+            case__arrived_at__isnull=True,
+            birth_date=birth,
+            case__visit_date__isnull=False,
         )
         .exclude(case__arrival_ref="")
         .select_related("case")
@@ -236,16 +246,25 @@ def arrivals_card(request: HttpRequest) -> HttpResponse:
         reading = decode(files_from_evidence(evidence), juki.server_trust())
     except (juki.CardPostError, CardError):
         audit(request, "card.rejected", None, reason="arrivals")
-        return JsonResponse({"error": "bad_card_data", "message": "カードのデータを確認できませんでした。"}, status=400)
+        return JsonResponse(
+            {"error": "bad_card_data", "message": "カードのデータを確認できませんでした。"}, status=400
+        )
     if reading.signature.status != "valid":
         return JsonResponse(
-            {"error": "not_verified", "message": "カードの署名を確認できないため、来庁予定と照合できません。"}, status=409
+            {
+                "error": "not_verified",
+                "message": "カードの署名を確認できないため、来庁予定と照合できません。",
+            },
+            status=409,
         )
     attributes = reading.attributes
     found = matching_cases(attributes.name, attributes.birth_date)
     if len(found) > 1:
         return JsonResponse(
-            {"error": "several", "message": "同じ氏名・生年月日の来庁予定が複数あります。一覧から案件を開いて読み取ってください。"},
+            {
+                "error": "several",
+                "message": "同じ氏名・生年月日の来庁予定が複数あります。一覧から案件を開いて読み取ってください。",
+            },
             status=409,
         )
     with transaction.atomic():
@@ -256,8 +275,12 @@ def arrivals_card(request: HttpRequest) -> HttpResponse:
         else:
             catalog = current_catalog()
             if "tennyu" not in catalog.events:
-                return JsonResponse({"error": "no_event", "message": "来庁予定が見つかりませんでした。"}, status=404)
-            case = Case.objects.create(catalog_id=catalog.municipality.id, event_id="tennyu", created_by=request.user)
+                return JsonResponse(
+                    {"error": "no_event", "message": "来庁予定が見つかりませんでした。"}, status=404
+                )
+            case = Case.objects.create(
+                catalog_id=catalog.municipality.id, event_id="tennyu", created_by=request.user
+            )
             case.assign_number()
             case.save(update_fields=["number"])
             audit(request, "case.create", case, event="tennyu")
@@ -280,19 +303,45 @@ def arrival_check(case: Case) -> dict | None:
     card = reading.result
     members = [p for p in CasePerson.objects.filter(case=case).order_by("id") if p.role != "applicant"]
     born = card.get("birth_date", "")
-    member = next((m for m in members if m.birth_date and m.birth_date.isoformat() == born and search_key(m.name) == search_key(card.get("name", ""))), None)
+    member = next(
+        (
+            m
+            for m in members
+            if m.birth_date
+            and m.birth_date.isoformat() == born
+            and search_key(m.name) == search_key(card.get("name", ""))
+        ),
+        None,
+    )
     member = member or next((m for m in members if m.birth_date and m.birth_date.isoformat() == born), None)
     sex_labels = dict(CasePerson.Sex.choices)
     rows = []
     if member is not None:
         pairs = [
-            ("氏名", card.get("name", ""), member.name, search_key(card.get("name", "")) == search_key(member.name)),
+            (
+                "氏名",
+                card.get("name", ""),
+                member.name,
+                search_key(card.get("name", "")) == search_key(member.name),
+            ),
             ("生年月日", born, member.birth_date.isoformat(), True),
-            ("性別", sex_labels.get(card.get("sex", ""), ""), sex_labels.get(member.sex, ""), card.get("sex") == member.sex),
+            (
+                "性別",
+                sex_labels.get(card.get("sex", ""), ""),
+                sex_labels.get(member.sex, ""),
+                card.get("sex") == member.sex,
+            ),
         ]
         rows = [{"item": i, "card": c, "record": r, "same": same} for i, c, r, same in pairs]
         before = case.facts.filter(name="move.from_address").values_list("value", flat=True).first() or ""
         # The card still shows the address before the move (its 住所変更 comes with this 届).
         same = search_key(before) == search_key(card.get("address", "")) if before else None
-        rows.append({"item": "住所（転出元）", "card": card.get("address", ""), "record": before, "same": same})
-    return {"member": member, "rows": rows, "differs": any(r["same"] is False for r in rows), "reference": case.arrival_ref}
+        rows.append(
+            {"item": "住所（転出元）", "card": card.get("address", ""), "record": before, "same": same}
+        )
+    return {
+        "member": member,
+        "rows": rows,
+        "differs": any(r["same"] is False for r in rows),
+        "reference": case.arrival_ref,
+    }

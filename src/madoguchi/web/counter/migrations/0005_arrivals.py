@@ -4,35 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('madoguchi', '0004_case_person_key'),
+        ("madoguchi", "0004_case_person_key"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='arrival_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=40, verbose_name='受付番号（来庁予定）'),
+            model_name="case",
+            name="arrival_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=40, verbose_name="受付番号（来庁予定）"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='arrived_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='来庁（カード照合）'),
+            model_name="case",
+            name="arrived_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="来庁（カード照合）"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='visit_date',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='来庁予定日'),
+            model_name="case",
+            name="visit_date",
+            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="来庁予定日"),
         ),
         migrations.AlterField(
-            model_name='casefact',
-            name='source',
-            field=models.CharField(choices=[('interview', '聞き取り'), ('registry', '住基'), ('card', 'カード'), ('resident', '本人入力'), ('arrivals', '来庁予定')], default='interview', max_length=20),
+            model_name="casefact",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("interview", "聞き取り"),
+                    ("registry", "住基"),
+                    ("card", "カード"),
+                    ("resident", "本人入力"),
+                    ("arrivals", "来庁予定"),
+                ],
+                default="interview",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='caseperson',
-            name='source',
-            field=models.CharField(choices=[('interview', '聞き取り'), ('registry', '住基'), ('card', 'カード'), ('resident', '本人入力'), ('arrivals', '来庁予定')], default='interview', max_length=20),
+            model_name="caseperson",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("interview", "聞き取り"),
+                    ("registry", "住基"),
+                    ("card", "カード"),
+                    ("resident", "本人入力"),
+                    ("arrivals", "来庁予定"),
+                ],
+                default="interview",
+                max_length=20,
+            ),
         ),
     ]
