@@ -278,3 +278,46 @@ def test_cli_names_a_bad_person_entry(tmp_path):
         tmp_path, {"persons": [{"id": "p1", "role": "member", "member.health_insurance": "gold"}]}
     )
     assert proc.returncode != 0 and "member.health_insurance" in proc.stderr
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "catalogs" / "sample"
+
+
+def _snapshot(result):
+    def outs(items):
+        return [(o.procedure.id, o.person, o.reasons, o.waiting_for, o.deadline) for o in items]
+
+    return (
+        outs(result.applicable),
+        outs(result.undetermined),
+        outs(result.not_applicable),
+        [(q.fact.name, q.person, q.settles) for q in result.questions],
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), members=st.integers(1, 6))
+def test_memoised_outcomes_equal_a_fresh_evaluation(seed, members):
+    """The guide memoises outcomes on the facts each rule reads: after any answers, a warm guide (shared by
+    a server's requests) gives exactly what a guide built afresh gives."""
+    import random
+
+    from madoguchi.bench.guide import _random_value
+    from madoguchi.rules.scope import role_of
+
+    catalog = load_catalog(SAMPLE)
+    warm = Guide(catalog, "tennyu")
+    rng = random.Random(seed)
+    askable = [f for f in catalog.facts_for("tennyu") if f.askable]
+    keys = [(f, None) for f in askable if role_of(f.name) != "member"]
+    keys += [(f, f"p{i}") for i in range(members) for f in askable if role_of(f.name) == "member"]
+    rng.shuffle(keys)
+    known: dict = {}
+    people = {f"p{i}": PersonFacts(f"p{i}", "member", {}) for i in range(members)}
+    for fact, pid in keys[: rng.randint(1, len(keys))]:
+        value = _random_value(fact, rng)
+        if fact.type == "date" and pid is not None:
+            value = date(1940, 1, 1) + (date(2020, 1, 1) - date(1940, 1, 1)) * rng.random()
+        (known if pid is None else people[pid].values)[fact.name] = value
+        got = _snapshot(warm.evaluate(known, persons=people.values()))
+        assert got == _snapshot(Guide(catalog, "tennyu").evaluate(known, persons=people.values()))

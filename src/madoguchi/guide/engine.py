@@ -181,8 +181,39 @@ class Guide:
             role if (role := role_of(n)) in self.repeated_roles else None for n, _ in self.derivations
         ]
         self._feeds_derivation = {dep for _, rule in self.derivations for dep in rule.facts}
+        # Whether a case-level derivation reads persons' facts (any member: …): then a trial answer about
+        # one person must re-resolve everything; otherwise only that person's own derivations.
+        self._case_derivations_read_persons = any(
+            role is None and any(role_of(f) in self.repeated_roles for f in rule.facts)
+            for (_, rule), role in zip(self.derivations, self._derivation_roles, strict=True)
+        )
         self._order = {name: i for i, name in enumerate(catalog.facts)}
         self._probes = self._probe_values()
+        # A rule's outcome depends only on the facts it reads and, for an unknown derived fact, on what that
+        # derivation reads: evaluations are memoised on those values (a household's other members do not
+        # change when one of them answers). Rules reading several persons (any member: …) are not memoised.
+        derived_inputs = {name: rule.facts for name, rule in catalog.derivations.items()}
+        # Per rule, the case-level facts it depends on (a person's own facts are covered by the signature of
+        # all that person's facts); None for rules that are not memoised.
+        self._inputs: list[tuple[str, ...] | None] = [
+            None
+            if any(isinstance(n, ast.Quantified) for n in ast.walk(rule.node))
+            else tuple(
+                sorted(
+                    n for n in _closure(rule.facts, derived_inputs) if role_of(n) not in self.repeated_roles
+                )
+            )
+            for rule in self.rules
+        ]
+        self._memo: dict[tuple, tuple] = {}
+        # Per repeated role, its per-person procedures and the case facts they read: all of one person's
+        # outcomes are memoised together when every such rule can be.
+        self._per_person: dict[str, tuple[tuple[int, ...], tuple[str, ...] | None]] = {}
+        for role in self.repeated_roles:
+            indexes = tuple(i for i, p in enumerate(self.procedures) if p.per == role)
+            inputs = [self._inputs[i] for i in indexes]
+            names = None if any(x is None for x in inputs) else tuple(sorted(set().union(*inputs)))
+            self._per_person[role] = (indexes, names)
 
     def _probe_values(self) -> dict[str, tuple[Any, ...]]:
         """Possible answers to try when scoring a question: every choice, yes/no, or the thresholds in rules."""
@@ -270,33 +301,118 @@ class Guide:
         waiting_sets: list[frozenset[str]] = []
         starts: set[str] = set()
         case_only = ((None, values),)
+        sigs: dict[int, tuple] = {}  # the signature of each person's facts, computed once
+        blocks: dict[str, dict[int, tuple[Any, Any]]] = {}
+        targets_of: dict[str, tuple] = {}
         for index, (proc, rule) in enumerate(zip(self.procedures, self.rules, strict=True)):
-            targets = case_only if proc.per is None else self._targets(proc, values)
+            if proc.per is None:
+                targets = case_only
+            else:
+                targets = targets_of.get(proc.per)
+                if targets is None:
+                    targets = targets_of[proc.per] = self._targets(proc, values)
             for person, scope in targets:
-                v = rule.evaluate(scope)
+                pid = person.id if person else None
+                if person is None:
+                    v, detail = self._outcome(index, rule, scope, expand, explain, sigs)
+                else:
+                    block = blocks.get(pid)
+                    if block is None:
+                        block = blocks[pid] = self._person_outcomes(person, values, expand, explain, sigs)
+                    v, detail = block[index]
                 deadline = proc.deadline
                 start = scope.get(deadline.start) if deadline and deadline.start else event_date
                 due = deadline_date(deadline, start if isinstance(start, date) else None)
-                pid = person.id if person else None
                 if v is UNKNOWN:
-                    waiting = frozenset(rule.waiting_for(scope, expand))
                     open_items.append((index, pid))
-                    waiting_sets.append(waiting)
+                    waiting_sets.append(detail)
                     result.undetermined.append(
-                        Outcome(proc, UNDETERMINED, (), tuple(self._in_order(waiting)), due, pid)
+                        Outcome(proc, UNDETERMINED, (), self._ordered(detail), due, pid)
                     )
                 elif v:
-                    reasons = tuple(rule.explain(scope, True)) if explain else ()
-                    result.applicable.append(Outcome(proc, APPLICABLE, reasons or (EVERYONE,), (), due, pid))
+                    result.applicable.append(Outcome(proc, APPLICABLE, detail or (EVERYONE,), (), due, pid))
                     if deadline and deadline.start:
                         starts.add(key_for(scope, deadline.start))
                 else:
-                    reasons = tuple(rule.explain(scope, False)) if explain else ()
-                    result.not_applicable.append(Outcome(proc, NOT_APPLICABLE, reasons, (), due, pid))
+                    result.not_applicable.append(Outcome(proc, NOT_APPLICABLE, detail, (), due, pid))
         result.questions = self._questions(
-            values, known, persons, expand, open_items, waiting_sets, set(skipped), starts
+            values, known, persons, expand, open_items, waiting_sets, set(skipped), starts, sigs
         )
         return result
+
+    def _signature(self, index: int, scope: Mapping[str, Any], sigs: dict) -> tuple | None:
+        """What rule ``index``'s outcome in ``scope`` depends on, hashable; None when it is not memoised."""
+        names = self._inputs[index]
+        if names is None:
+            return None
+        if isinstance(scope, Scope):
+            person = _person_signature(scope.person, sigs)
+            if person is None:
+                return None
+            base = scope.base
+        else:
+            person, base = (), scope
+        key = (index, person, *(base.get(n, _ABSENT) for n in names))
+        try:
+            hash(key)
+        except TypeError:  # a list value (several choices): evaluate without the memo
+            return None
+        return key
+
+    def _remember(self, key: tuple, value: tuple) -> None:
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()  # bounded: a long-running server starts afresh rather than grow
+        self._memo[key] = value
+
+    def _outcome(self, index, rule, scope, expand, explain: bool, sigs: dict) -> tuple[Any, Any]:
+        """(value, detail): detail is what an undetermined rule waits for, or the reasons of a decided one."""
+        key = self._signature(index, scope, sigs)
+        if key is not None:
+            key = (*key, explain)
+            hit = self._memo.get(key)
+            if hit is not None:
+                return hit
+        v = rule.evaluate(scope)
+        if v is UNKNOWN:
+            detail: Any = frozenset(rule.waiting_for(scope, expand))
+        elif explain:
+            detail = tuple(rule.explain(scope, bool(v)))
+        else:
+            detail = ()
+        if key is not None:
+            self._remember(key, (v, detail))
+        return v, detail
+
+    def _person_outcomes(self, person, values, expand, explain: bool, sigs: dict) -> dict[int, tuple]:
+        """(value, detail) of every per-person procedure for ``person``, memoised as one block."""
+        indexes, names = self._per_person[person.role]
+        key = None
+        if names is not None:
+            signature = _person_signature(person, sigs)
+            if signature is not None:
+                key = ("person", signature, explain, *(values.get(n, _ABSENT) for n in names))
+                try:
+                    hit = self._memo.get(key)
+                except TypeError:
+                    key = hit = None
+                if hit is not None:
+                    return hit[0]
+        scope = Scope(values, person)
+        block = {i: self._outcome(i, self.rules[i], scope, expand, explain, sigs) for i in indexes}
+        if key is not None:
+            self._remember(key, (block,))
+        return block
+
+    def _decided(self, index: int, scope: Mapping[str, Any], sigs: dict) -> bool:
+        key = self._signature(index, scope, sigs)
+        if key is None:
+            return self.rules[index].evaluate(scope) is not UNKNOWN
+        key = (*key, "decided")
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = (self.rules[index].evaluate(scope) is not UNKNOWN,)
+            self._remember(key, hit)
+        return hit[0]
 
     def _targets(self, proc: Procedure, values: Mapping[str, Any]):
         """(person, the values the rule sees) for each evaluation of ``proc``: once, or once per person."""
@@ -304,13 +420,31 @@ class Guide:
             return ((None, values),)
         return tuple((p, Scope(values, p)) for p in persons_of(values, proc.per))
 
+    def _ordered(self, waiting: frozenset[str]) -> tuple[str, ...]:
+        key = ("order", waiting)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = (tuple(self._in_order(waiting)),)
+            self._remember(key, hit)
+        return hit[0]
+
     def _in_order(self, keys: Iterable[str]) -> list[str]:
         order = self._order
         return sorted(keys, key=lambda k: (order.get(k if "@" not in k else split_key(k)[0], 10**6), k))
 
     def _questions(
-        self, values, known, persons, expand, open_items, waiting_sets, skipped, applicable_starts=()
+        self,
+        values,
+        known,
+        persons,
+        expand,
+        open_items,
+        waiting_sets,
+        skipped,
+        applicable_starts=(),
+        sigs=None,
     ) -> list[Question]:
+        sigs = {} if sigs is None else sigs
         candidates: dict[str, list[tuple[int, str | None]]] = {}
         for item, waiting in zip(open_items, waiting_sets, strict=True):
             for key in waiting:
@@ -338,12 +472,12 @@ class Guide:
             if pid is None:
                 if name in known:
                     continue
-                questions.append(Question(fact, self._settles(key, values, known, persons, items)))
+                questions.append(Question(fact, self._settles(key, values, known, persons, items, sigs)))
                 continue
             person = given.get(pid)
             if person is None or name in person.values:
                 continue
-            settles = self._settles(key, values, known, persons, items)
+            settles = self._settles(key, values, known, persons, items, sigs)
             questions.append(Question(fact, settles, pid, person.display))
         questions.sort(
             key=lambda q: (
@@ -355,7 +489,9 @@ class Guide:
         )
         return questions
 
-    def _settles(self, key: str, values, known, persons, items: list[tuple[int, str | None]]) -> float:
+    def _settles(
+        self, key: str, values, known, persons, items: list[tuple[int, str | None]], sigs: dict
+    ) -> float:
         """Expected number of the open procedures ``items`` decided by answering ``key``."""
         if not items:
             return 0.0
@@ -363,9 +499,17 @@ class Guide:
         probes = self._probes.get(name)
         if not probes:
             return float(len(items))  # no answers to try (a date): assume it decides what waits for it
+        memo_key = self._settles_signature(key, pid, values, items, sigs)
+        if memo_key is not None and (hit := self._memo.get(memo_key)) is not None:
+            return hit[0]
         total = 0
+        person = None
+        if pid is not None and not self._case_derivations_read_persons:
+            person = next((p for p in persons if p.id == pid), None)
         for probe in probes:
-            if pid is not None:
+            if person is not None:
+                trial = self._with_person_value(values, person, name, probe)
+            elif pid is not None:
                 trial, _ = self.resolve(known, _with_value(persons, pid, name, probe))
             elif name in self._feeds_derivation:
                 trial, _ = self.resolve({**known, name: probe}, persons)
@@ -376,9 +520,80 @@ class Guide:
                 scope = (
                     trial if person_id is None else _scope_of(trial, self.procedures[index].per, person_id)
                 )
-                if scope is not None and self.rules[index].evaluate(scope) is not UNKNOWN:
+                if scope is not None and self._decided(index, scope, sigs):
                     total += 1
+        if memo_key is not None:
+            self._remember(memo_key, (total / len(probes),))
         return total / len(probes)
+
+    def _settles_signature(self, key: str, pid: str | None, values, items, sigs: dict) -> tuple | None:
+        """What the score of a question about one person depends on, when every rule waiting for it is about
+        that person alone: that person's facts and the case facts those rules read."""
+        if pid is None or self._case_derivations_read_persons:
+            return None
+        names: set[str] = set()
+        for index, person_id in items:
+            inputs = self._inputs[index]
+            if inputs is None or person_id != pid:
+                return None
+            names.update(inputs)
+        person = next((p for p in persons_of(values, role_of(split_key(key)[0])) if p.id == pid), None)
+        signature = _person_signature(person, sigs) if person is not None else None
+        if signature is None:
+            return None
+        key_ = ("settles", key, tuple(items), signature, *(values.get(n, _ABSENT) for n in sorted(names)))
+        try:
+            hash(key_)
+        except TypeError:
+            return None
+        return key_
+
+    def _with_person_value(self, values, person: PersonFacts, name: str, value: Any) -> dict[str, Any]:
+        """``values`` (resolved) with one person's fact set to ``value`` and only that person's derivations
+        computed again — what :meth:`resolve` would give when no case-level derivation reads persons."""
+        fresh = PersonFacts(person.id, person.role, {**person.values, name: value}, person.label)
+        people = values[PERSONS]
+        trial = values.copy()
+        trial[PERSONS] = {
+            **people,
+            person.role: tuple(fresh if p.id == person.id else p for p in people.get(person.role, ())),
+        }
+        scope = Scope(trial, fresh)
+        for (derived, rule), role in zip(self.derivations, self._derivation_roles, strict=True):
+            if role == person.role and derived not in fresh.values:
+                v = rule.evaluate(scope)
+                if v is not UNKNOWN:
+                    fresh.values[derived] = v
+        return trial
+
+
+_ABSENT = object()  # a fact not known (distinct from every value, None included)
+_MEMO_LIMIT = 200_000
+
+
+def _person_signature(person: PersonFacts, sigs: dict) -> tuple | None:
+    """All of a person's facts as one hashable value (None if one is not hashable), once per object."""
+    found = sigs.get(id(person))
+    if found is None:
+        signature: tuple | None = (person.id, *sorted(person.values.items()))
+        try:
+            hash(signature)
+        except TypeError:
+            signature = None
+        found = sigs[id(person)] = (person, signature)  # the person is kept so its id is not reused
+    return found[1]
+
+
+def _closure(facts: Iterable[str], derived_inputs: Mapping[str, frozenset[str]]) -> set[str]:
+    """``facts`` and, for each derived fact among them, the facts its derivation reads, transitively."""
+    found: set[str] = set()
+    todo = list(facts)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(derived_inputs.get(name, ()))
+    return found
 
 
 def _has(values: Mapping[str, Any], fact: str, person_id: str) -> bool:

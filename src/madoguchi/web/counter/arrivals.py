@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+import secrets
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.db import transaction
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.arrivals import ARRIVALS, Arrival, ArrivalsFailed
 from madoguchi.case.sources import accepted_facts, person_facts
+from madoguchi.case.vocab import SEX_LABELS
 from madoguchi.juki.records import search_key
 from madoguchi.rules.scope import person_key
 from madoguchi.wareki import format_both
@@ -75,6 +77,7 @@ def prepare_cases(arrivals: list[Arrival], user) -> tuple[int, int]:
                     arrival_ref=a.reference,
                     visit_date=a.visit_date,
                     visitor_name=(a.householder or a.members[0]).name,
+                    number="~" + secrets.token_hex(9),  # unique until the key gives the real number
                 )
                 for a in fresh
             ]
@@ -290,6 +293,13 @@ def arrivals_card(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True, "found": bool(found), "redirect": url})
 
 
+def _day(iso: str) -> str:
+    try:
+        return format_both(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
 def arrival_check(case: Case) -> dict | None:
     """The card's 4 情報 next to the 来庁予定 record's for the member whose card was read: each item 一致 or
     不一致, so the clerk confirms what differs before anything is sent (nothing is merged silently)."""
@@ -314,7 +324,7 @@ def arrival_check(case: Case) -> dict | None:
         None,
     )
     member = member or next((m for m in members if m.birth_date and m.birth_date.isoformat() == born), None)
-    sex_labels = dict(CasePerson.Sex.choices)
+    sex_labels = SEX_LABELS
     rows = []
     if member is not None:
         pairs = [
@@ -324,7 +334,7 @@ def arrival_check(case: Case) -> dict | None:
                 member.name,
                 search_key(card.get("name", "")) == search_key(member.name),
             ),
-            ("生年月日", born, member.birth_date.isoformat(), True),
+            ("生年月日", _day(born), format_both(member.birth_date), True),
             (
                 "性別",
                 sex_labels.get(card.get("sex", ""), ""),

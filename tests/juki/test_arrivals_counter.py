@@ -1,0 +1,168 @@
+"""「本日・今後の来庁予定」 at the counter: a 来庁予定 file becomes prepared cases (members, facts, procedures per
+member) with nothing half-imported, and the card read when the household comes opens its prepared case and
+is checked against the record's 4 情報 — a difference is shown, never merged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from madoguchi.card import transport
+from madoguchi.card.agent import CardAgent
+from madoguchi.card.builder import virtual_hierarchy
+from madoguchi.card.signature import key_file_text
+from madoguchi.card.virtual import PROFILES
+from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, CasePerson
+
+HEADER = (
+    "受付番号,異動の種類,来庁予定日,異動予定日,転出元住所,転入先郵便番号,転入先住所,転入先方書,連絡先電話番号,"
+    "氏名,フリガナ,生年月日,性別,続柄"
+)
+
+
+def _rows(reference: str, members, visit="2026-12-10", move="2026-12-05", origin="架空県ほか市1-1"):
+    head = f"{reference},転入,{visit},{move},{origin},999-0001,架空県みどり市本町2-3-4,,000-1111-2222"
+    return [f"{head},{name},{kana},{born},{sex},{zokugara}" for name, kana, born, sex, zokugara in members]
+
+
+# The demo card's holder (窓口 花子, 1985-04-15, 女) comes with her husband and two children of school age.
+FAMILY = [
+    ("窓口　一郎", "マドグチ　イチロウ", "1983-02-01", "男", "世帯主"),
+    ("窓口　花子", "マドグチ　ハナコ", "1985-04-15", "女", "妻"),
+    ("窓口　太郎", "", "2017-05-05", "男", "子"),
+    ("窓口　次子", "", "2012-07-07", "女", "子"),
+]
+
+
+def _file(*records: list[str], encoding="utf-8") -> bytes:
+    lines = [HEADER] + [row for record in records for row in record]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def _upload(client, data: bytes, name="yotei.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse("arrivals-import"), {"file": SimpleUploadedFile(name, data)}, follow=True)
+
+
+@pytest.fixture
+def trusted_card(tmp_path, monkeypatch):
+    """The server trusts the virtual card's CA; returns a function reading a virtual card's evidence."""
+    hierarchy = virtual_hierarchy()
+    path = tmp_path / "ca.pem"
+    path.write_text(key_file_text(hierarchy.ca.public_key(), hierarchy.ca_key_id, "virtual test CA"))
+    monkeypatch.setenv("MADOGUCHI_CARD_CA_KEY", str(path))
+    monkeypatch.setenv("MADOGUCHI_CARD_TEST_MODE", "1")
+
+    def read(card="demo"):
+        agent = CardAgent(transport.create("virtual", {"card": card}), hierarchy.trust_store())
+        return agent.read("1234", confirm_last_try=False, read_my_number=False)["evidence"]
+
+    return read
+
+
+def test_a_family_file_becomes_a_prepared_case_with_every_member(
+    clerk_client, encryption_key, sample_catalog
+):
+    page = _upload(
+        clerk_client, _file(_rows("A-0001", FAMILY), _rows("A-0002", FAMILY[:1]), encoding="cp932")
+    )
+    text = page.content.decode()
+    assert "2 件の来庁予定を準備しました" in text
+    case = Case.objects.get(arrival_ref="A-0001")
+    assert (case.event_id, case.visit_date, case.visitor_name) == ("tennyu", date(2026, 12, 10), "窓口　一郎")
+    members = list(CasePerson.objects.filter(case=case).order_by("key"))
+    assert [(m.key, m.name, m.zokugara, m.source) for m in members] == [
+        ("p1", "窓口　一郎", "世帯主", "arrivals"),
+        ("p2", "窓口　花子", "妻", "arrivals"),
+        ("p3", "窓口　太郎", "子", "arrivals"),
+        ("p4", "窓口　次子", "子", "arrivals"),
+    ]
+    assert not any(m.kana_confirmed for m in members)  # readings are confirmed by staff at the counter
+    facts = dict(CaseFact.objects.filter(case=case).values_list("name", "value"))
+    assert facts["move.date"] == "2026-12-05" and facts["move.from_address"] == "架空県ほか市1-1"
+    assert facts["member.birth_date@p3"] == "2017-05-05"
+    # The list shows both households; the case already lists procedures per member.
+    listing = clerk_client.get(reverse("arrivals")).content.decode()
+    assert "A-0001" in listing and "窓口　花子" in listing and "（4人）" in listing
+    detail = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert "子 太郎さん" in detail and "妻 花子さん" in detail
+    # Importing the same file again prepares nothing twice.
+    again = _upload(clerk_client, _file(_rows("A-0001", FAMILY))).content.decode()
+    assert "0 件の来庁予定を準備しました" in again and "1 件は取り込み済み" in again
+    assert Case.objects.filter(arrival_ref="A-0001").count() == 1
+    assert AuditEvent.objects.filter(action="arrivals.import").count() == 2
+
+
+def test_a_file_with_any_bad_row_imports_nothing_and_says_where(clerk_client, encryption_key, sample_catalog):
+    bad = _rows("A-0003", [("青山　一", "", "2026-02-30", "男", "世帯主")])
+    page = _upload(clerk_client, _file(_rows("A-0001", FAMILY), bad)).content.decode()
+    assert Case.objects.count() == 0 and CasePerson.objects.count() == 0
+    assert 'data-testid="arrivals-errors"' in page and "6行目" in page
+    assert "Traceback" not in page and "ValueError" not in page
+    missing = _upload(clerk_client, "受付番号,氏名\nA-1,青山　一\n".encode()).content.decode()
+    assert Case.objects.count() == 0 and "生年月日" in missing
+    nothing = clerk_client.post(reverse("arrivals-import"), follow=True).content.decode()
+    assert "取り込むファイルを選んでください" in nothing
+
+
+def test_the_card_read_opens_the_prepared_case_and_checks_the_four_items(
+    clerk_client, encryption_key, sample_catalog, trusted_card
+):
+    # The card still shows the address the household moves from (its 住所変更 comes with this 届).
+    origin = PROFILES["demo"].address
+    _upload(clerk_client, _file(_rows("A-0001", FAMILY, origin=origin)))
+    response = clerk_client.post(
+        reverse("arrivals-card"), {"evidence": trusted_card()}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    case = Case.objects.get(arrival_ref="A-0001")
+    assert response.json() == {
+        "ok": True,
+        "found": True,
+        "redirect": reverse("case-detail", args=[case.number]),
+    }
+    case.refresh_from_db()
+    assert case.arrived_at is not None
+    assert CasePerson.objects.filter(case=case).count() == 5  # the four members and the card's 届出人
+    page = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert 'data-testid="arrival-check"' in page
+    assert "一致しています" in page and "不一致" not in page
+    listing = clerk_client.get(reverse("arrivals")).content.decode()
+    assert "来庁済み" in listing
+
+
+def test_a_record_that_differs_from_the_card_is_shown_and_not_merged(
+    clerk_client, encryption_key, sample_catalog, trusted_card
+):
+    wrong_sex = [*FAMILY[:1], ("窓口　花子", "", "1985-04-15", "男", "妻")]
+    _upload(clerk_client, _file(_rows("A-0009", wrong_sex)))
+    clerk_client.post(reverse("arrivals-card"), {"evidence": trusted_card()}, content_type="application/json")
+    case = Case.objects.get(arrival_ref="A-0009")
+    page = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert "異なる項目があります" in page and "不一致" in page
+    # The member keeps the record's value until the clerk corrects it.
+    assert CasePerson.objects.get(case=case, key="p2").sex == "1"
+
+
+def test_with_no_prepared_case_the_card_starts_a_new_tennyu(
+    clerk_client, encryption_key, sample_catalog, trusted_card
+):
+    _upload(clerk_client, _file(_rows("A-0002", FAMILY[:1])))
+    response = clerk_client.post(
+        reverse("arrivals-card"), {"evidence": trusted_card()}, content_type="application/json"
+    )
+    body = response.json()
+    assert body["found"] is False
+    case = Case.objects.exclude(arrival_ref="A-0002").get()
+    assert case.event_id == "tennyu" and body["redirect"] == reverse("case-detail", args=[case.number])
+    assert CasePerson.objects.get(case=case, role="applicant").name == "窓口\u3000花子"
+
+
+def test_broken_card_data_is_refused_with_a_message(clerk_client, encryption_key, sample_catalog):
+    url = reverse("arrivals-card")
+    response = clerk_client.post(url, {"evidence": {"ef0002": "%%%"}}, content_type="application/json")
+    assert response.status_code == 400 and "確認できませんでした" in response.json()["message"]
+    assert clerk_client.post(url, {"evidence": "x"}).status_code == 415
