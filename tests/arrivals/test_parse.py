@@ -102,3 +102,10 @@ def test_missing_columns_bad_bytes_and_broken_json_are_located():
     assert "入れ子が深すぎます" in failed(b"[" * 5000 + b"]" * 5000, format="json")[0]
     assert failed(b"", format="csv") == ["1行目: ファイルが空です"]
     assert failed(csv_bytes([])) == ["ファイル: 来庁予定が1件もありません"]
+
+
+def test_a_member_listed_twice_or_two_householders_is_located():
+    errors = failed(csv_bytes([*FAMILY, FAMILY[1]]))
+    assert errors == ["6行目 「氏名」: 同じ方（氏名と生年月日が同じ）が 3行目 にもいます"]
+    errors = failed(csv_bytes([*FAMILY, f"{HEAD},緑川　三郎,,1990-01-01,男,世帯主"]))
+    assert any("世帯主が2人以上" in e for e in errors), errors

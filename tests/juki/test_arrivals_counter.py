@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from madoguchi.card import transport
 from madoguchi.card.agent import CardAgent
@@ -73,6 +74,7 @@ def test_a_family_file_becomes_a_prepared_case_with_every_member(
     assert "2 件の来庁予定を準備しました" in text
     case = Case.objects.get(arrival_ref="A-0001")
     assert (case.event_id, case.visit_date, case.visitor_name) == ("tennyu", date(2026, 12, 10), "窓口　一郎")
+    assert case.number == f"{timezone.localdate(case.created_at):%Y}-{case.pk:06d}"  # as every other case's
     members = list(CasePerson.objects.filter(case=case).order_by("key"))
     assert [(m.key, m.name, m.zokugara, m.source) for m in members] == [
         ("p1", "窓口　一郎", "世帯主", "arrivals"),

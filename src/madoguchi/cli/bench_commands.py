@@ -52,7 +52,18 @@ def _registry(args) -> dict:
         raise CommandError(f"registry benchmark failed: {exc}", 1) from None
 
 
-BENCHMARKS = {"guide": _guide, "forms": _forms, "registry": _registry}
+def _arrivals(args) -> dict:
+    from madoguchi.bench import arrivals
+
+    if not 1 <= args.arrivals_records <= 50_000:
+        raise CommandError("bounds: --arrivals-records 1–50,000")
+    try:
+        return arrivals.run(records=args.arrivals_records)
+    except RuntimeError as exc:
+        raise CommandError(f"arrivals benchmark failed: {exc}", 1) from None
+
+
+BENCHMARKS = {"guide": _guide, "forms": _forms, "registry": _registry, "arrivals": _arrivals}
 
 
 def _load(args) -> dict:
@@ -102,6 +113,9 @@ def register(sub) -> None:
         type=int,
         default=50_000,
         help="rows imported into SQLite (registry benchmark)",
+    )
+    parser.add_argument(
+        "--arrivals-records", type=int, default=10_000, help="来庁予定 records imported (arrivals benchmark)"
     )
     parser.add_argument("--counters", type=int, default=100, help="load: simulated counters at once")
     parser.add_argument("--cases", type=int, default=1, help="load: おくやみ cases per counter")
