@@ -21,6 +21,7 @@ from madoguchi.web.counter.models import Case, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog
 from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
 from madoguchi.web.juki import services
+from madoguchi.web.juki.household import household_role
 from madoguchi.web.juki.models import CardEvidence, Household, Resident, ResidentAlias
 
 LOOKUP_ROLES = (*COUNTER_ROLES, Role.DEPARTMENT_STAFF)
@@ -154,6 +155,7 @@ def household(request: HttpRequest, setai_no: str) -> HttpResponse:
             "members": list(house.members.all()),
             "case": case,
             "role": role,
+            "household_event": bool(case and household_role(case)),
             "may_see_my_number": may_see_my_number(request.user),
         },
     )

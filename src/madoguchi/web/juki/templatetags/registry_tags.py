@@ -33,9 +33,14 @@ def registry_case_tools(context, case):
     ]
     readings = list(CardEvidence.objects.filter(case=case)[:3])
     links = list(CaseRegistryLink.objects.filter(case=case).select_related("resident"))
+    event = catalog.events.get(case.event_id)
+    household_event = bool(event and event.repeated_roles)
+    match = _card_match(readings, [link for link in links if link.role == "applicant"])
+    household_linked = any(link.role not in ("applicant", "deceased") for link in links)
     return {
         "request": request,
-        "card_match": _card_match(readings, links),
+        "card_match": None if household_event else match,
+        "household_match": match if household_event and not household_linked else None,
         "case": case,
         "csrf_token": context.get("csrf_token"),
         "is_open": case.status == "open",
