@@ -230,6 +230,20 @@ def test_per_must_name_a_repeated_role(tmp_path):
         load_catalog(tmp_path)
 
 
+def test_delivery_each_must_name_a_repeated_role(tmp_path):
+    import shutil
+
+    shutil.copytree(SAMPLE, tmp_path / "c")
+    path = tmp_path / "c" / "procedures" / "moving-shimin.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "each: member" in text
+    path.write_text(text.replace("each: member", "each: applicant", 1), encoding="utf-8")
+    with pytest.raises(
+        CatalogError, match="moving-shimin.yaml:\\d+.*each 'applicant' is not a role with several"
+    ):
+        load_catalog(tmp_path / "c")
+
+
 def test_reserved_words_are_not_roles(tmp_path):
     text = (HOUSEHOLD / "catalog.yaml").read_text(encoding="utf-8")
     (tmp_path / "catalog.yaml").write_text(text.replace("{id: member,", "{id: count,"), encoding="utf-8")

@@ -168,3 +168,33 @@ def test_broken_card_data_is_refused_with_a_message(clerk_client, encryption_key
     response = clerk_client.post(url, {"evidence": {"ef0002": "%%%"}}, content_type="application/json")
     assert response.status_code == 400 and "確認できませんでした" in response.json()["message"]
     assert clerk_client.post(url, {"evidence": "x"}).status_code == 415
+
+
+def test_finishing_the_prepared_tennyu_sends_one_idou_record_per_member(
+    clerk_client, encryption_key, sample_catalog
+):
+    from madoguchi.web.backoffice.models import Delivery
+
+    _upload(clerk_client, _file(_rows("A-0001", FAMILY)))
+    case = Case.objects.get(arrival_ref="A-0001")
+    for fact in ("move.from_abroad", "move.tokurei"):
+        clerk_client.post(reverse("case-answer", args=[case.number]), {"fact": fact, "value": "false"})
+    assert clerk_client.post(reverse("case-finish", args=[case.number])).status_code == 302
+    records = Delivery.objects.filter(case=case, procedure_id="tennyu.tennyu-todoke").order_by(
+        "idempotency_key"
+    )
+    assert [d.idempotency_key.rsplit(".", 1)[1] for d in records] == ["p1", "p2", "p3", "p4"]
+    first, second = records[0].payload, records[1].payload
+    assert (first["氏名"], first["続柄"], first["生年月日"]) == ("窓口　一郎", "世帯主", "1983-02-01")
+    assert (second["氏名"], second["続柄"], second["性別"]) == ("窓口　花子", "妻", "女")
+    for record in (first, second):
+        assert record["転入前住所"] == "架空県ほか市1-1" and record["世帯主氏名"] == "窓口　一郎"
+        assert (
+            record["異動年月日"] == "2026-12-05"
+            and record["世帯員数"] == "4"
+            and record["異動事由"] == "転入"
+        )
+    # Finishing again after a reopen sends nothing twice.
+    clerk_client.post(reverse("case-reopen", args=[case.number]))
+    clerk_client.post(reverse("case-finish", args=[case.number]))
+    assert Delivery.objects.filter(case=case, procedure_id="tennyu.tennyu-todoke").count() == 4

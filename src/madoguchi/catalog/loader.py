@@ -511,6 +511,24 @@ def _repeated_roles(out: _Collector, where, events) -> dict[str, str]:
 
 def _check_per(out: _Collector, where, events, procedures) -> None:
     for pid, proc in procedures.items():
+        for spec in proc.delivery:
+            if spec.each is None:
+                continue
+            if proc.per is not None:
+                out.add(
+                    *_field_line(where, f"procedure:{pid}", "delivery"),
+                    f"procedure {pid}: delivery each: is for a household's procedure; per: {proc.per} already "
+                    "gives one record per person",
+                )
+            for eid in proc.events:
+                ev = events.get(eid)
+                role = ev.role(spec.each) if ev else None
+                if ev is not None and (role is None or not role.repeated):
+                    out.add(
+                        *_field_line(where, f"procedure:{pid}", "delivery"),
+                        f"procedure {pid}: delivery each {spec.each!r} is not a role with several persons in "
+                        f"event {eid}",
+                    )
         if proc.per is None:
             continue
         for eid in proc.events:

@@ -123,6 +123,7 @@ class LifeEvent(Strict):
     subject: ROLE_ID = Field(description="the role whose person the case is about (亡くなった方, 申請者)")
     roles: list[Role] = Field(default_factory=list, description="the persons' roles (default from subject)")
     order: int = 100
+    idou_jiyuu: str = Field("", description="the 異動事由 core systems record for it (転入, 転居, 転出)")
 
     @model_validator(mode="after")
     def _roles(self) -> LifeEvent:
@@ -248,6 +249,9 @@ class ProcedureDelivery(Strict):
 
     target: ID
     items: list[str] = Field(min_length=1)
+    # A repeated role (member): one record per person of that role on the case — the 住民異動届's records,
+    # one per 世帯員 — though the procedure itself is once per household.
+    each: ID | None = None
 
     @field_validator("items")
     @classmethod

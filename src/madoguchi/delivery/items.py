@@ -22,6 +22,9 @@ CASE_ITEMS: dict[str, str] = {
     "届出人郵便番号": "applicant's postal code",
     "届出人電話番号": "applicant's phone",
     "届出人続柄": "applicant's relationship to the subject",
+    "転入前住所": "the address moved from (転入: the 転出証明書's or the 来庁予定's 転出元)",
+    "世帯主氏名": "the name of the moving household's 世帯主",
+    "世帯員数": "how many persons of the household the notification is about",
 }
 
 DELIVERY_ITEMS: tuple[str, ...] = tuple(i.name for i in ITEMS) + tuple(CASE_ITEMS)

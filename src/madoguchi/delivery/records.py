@@ -21,6 +21,10 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _text(value) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
 def record_items(
     snapshot: CaseSnapshot,
     catalog: Catalog,
@@ -56,14 +60,21 @@ def record_items(
         "担当課": dept.name if dept else proc.department,
         "届出年月日": _iso(snapshot.finished_on),
         "異動年月日": _iso(event_date),
-        "異動事由": event.name if event else snapshot.event_id,
+        "異動事由": (event.idou_jiyuu or event.name) if event else snapshot.event_id,
         "届出人氏名": applicant.name or None,
         "届出人氏名フリガナ": applicant.kana or None,
         "届出人住所": applicant.address or None,
         "届出人郵便番号": applicant.postal_code or None,
         "届出人電話番号": applicant.phone or None,
         "届出人続柄": applicant.relationship or None,
+        "転入前住所": _text(snapshot.facts.get("move.from_address")),
     }
+    roles = [r.id for r in event.repeated_roles] if event else []
+    if roles:
+        household = [party.person for role in roles for party in snapshot.of_role(role)]
+        head = next((p for p in household if p.zokugara == "世帯主"), None)
+        available["世帯主氏名"] = head.name if head else None
+        available["世帯員数"] = str(len(household))
     if deceased:
         available["消除事由"] = "死亡"
         available["消除年月日"] = available["死亡年月日"]

@@ -114,20 +114,26 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
         proc = o.procedure
         for spec in proc.delivery:
             target = catalog.delivery_targets[spec.target]
-            key = f"{case.number}.{proc.id}.{target.id}" + (f".{o.person}" if o.person else "")
-            if Delivery.objects.filter(idempotency_key=key).exists():
-                continue
-            delivery = Delivery.objects.create(
-                case=case,
-                case_number=case.number,
-                procedure_id=proc.id,
-                target_id=target.id,
-                plugin=target.plugin,
-                idempotency_key=key,
-                payload=record_items(snapshot, catalog, proc, spec.items, person=o.person),
-            )
-            enqueue(delivery)
-            keys.append(key)
+            # One record about the person of a per-person outcome, one per 世帯員 for `each:`, else one.
+            if spec.each:
+                about = [party.id for party in snapshot.of_role(spec.each)]
+            else:
+                about = [o.person]
+            for person in about:
+                key = f"{case.number}.{proc.id}.{target.id}" + (f".{person}" if person else "")
+                if Delivery.objects.filter(idempotency_key=key).exists():
+                    continue
+                delivery = Delivery.objects.create(
+                    case=case,
+                    case_number=case.number,
+                    procedure_id=proc.id,
+                    target_id=target.id,
+                    plugin=target.plugin,
+                    idempotency_key=key,
+                    payload=record_items(snapshot, catalog, proc, spec.items, person=person),
+                )
+                enqueue(delivery)
+                keys.append(key)
     if keys:
         audit(request, "delivery.queue", case, keys=keys)
 
