@@ -171,14 +171,42 @@ def test_broken_card_data_is_refused_with_a_message(clerk_client, encryption_key
 
 
 def test_finishing_the_prepared_tennyu_sends_one_idou_record_per_member(
-    clerk_client, encryption_key, sample_catalog
+    clerk_client, encryption_key, sample_catalog, tmp_path
 ):
+    import subprocess
+
+    def pdftotext(data: bytes, folder) -> str:
+        path = folder / "bundle.pdf"
+        path.write_bytes(data)
+        return subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+
     from madoguchi.web.backoffice.models import Delivery
 
     _upload(clerk_client, _file(_rows("A-0001", FAMILY)))
     case = Case.objects.get(arrival_ref="A-0001")
     for fact in ("move.from_abroad", "move.tokurei"):
         clerk_client.post(reverse("case-answer", args=[case.number]), {"fact": fact, "value": "false"})
+    # The 住民異動届 comes out with a row per member, the new address from the record; a row is corrected
+    # on the form only (the member is corrected on the case page).
+    listing = clerk_client.get(reverse("shinseisho-list", args=[case.number])).content.decode()
+    assert "住民異動届" in listing
+    detail = clerk_client.get(
+        reverse("shinseisho-detail", args=[case.number, "juumin-idou"])
+    ).content.decode()
+    assert "世帯員4" in detail and "窓口　次子" in detail
+    fix = clerk_client.post(
+        reverse("shinseisho-correct", args=[case.number, "juumin-idou"]),
+        {"field": "kana_3", "value": "マドグチ　タロウ"},
+    )
+    assert fix.status_code in (200, 302), fix.content.decode()[:500]
+    assert CasePerson.objects.get(case=case, key="p3").kana == ""
+    pdf = clerk_client.get(reverse("shinseisho-bundle", args=[case.number])).content
+    text = "".join(pdftotext(pdf, tmp_path).split())
+    for name, *_ in FAMILY:
+        assert "".join(name.split()) in text
+    assert "架空県みどり市本町2-3-4" in text and "マドグチタロウ" in text
     assert clerk_client.post(reverse("case-finish", args=[case.number])).status_code == 302
     records = Delivery.objects.filter(case=case, procedure_id="tennyu.tennyu-todoke").order_by(
         "idempotency_key"

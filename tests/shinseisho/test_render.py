@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -386,3 +387,45 @@ def test_the_qr_code_holds_the_case_url_and_nothing_else(sample_catalog, sample_
         for r in range(n)
     ]
     assert read == expected
+
+
+def test_the_idou_form_has_a_row_per_member_and_a_continuation_sheet(sample_catalog, sample_forms, tmp_path):
+    """住民異動届: each 世帯員 on their own row (4 to a sheet); the fifth and sixth on a 続紙 with the same
+    header, so the sheets are read together."""
+    from madoguchi.case.sources import from_staff
+
+    names = ["緑川　一郎", "緑川　花子", "緑川　太郎", "緑川　次郎", "緑川　三子", "緑川　四郎"]
+    family = [
+        from_staff(dict(name=n, kana="ミドリカワ", birth_date=date(1980 + i * 5, 4, 1), sex="1" if i % 2 == 0 else "2",
+                        zokugara="世帯主" if i == 0 else ("妻" if i == 1 else "子")))
+        for i, n in enumerate(names)
+    ]  # fmt: skip
+    form = sample_forms.forms["juumin-idou"]
+    data = case_data(
+        sample_catalog,
+        "tennyu",
+        {"move.date": date(2026, 12, 5), "move.new_address": "架空県みどり市本町2-3-4", "move.from_address": "架空県ほか市1-1"},
+        {"applicant": family[1]},
+        number="2026-000778",
+        today=date(2026, 12, 7),
+        members={"member": family},
+    )  # fmt: skip
+    filled = fill_form(form, data)
+    assert filled.sheets == 2 and filled.page_count == 2
+    assert filled.field("name_5").sheet == 1 and filled.field("name_1").sheet == 0
+    assert filled.field("zokugara_2").text == "妻" and filled.field("sex_2").text == "女"
+    assert filled.field("name_6").spec.group == "世帯員6"
+    pdf = render_form_pdf(sample_forms, filled, data)
+    first, second = (pdftotext(pdf, tmp_path, page=p) for p in (1, 2))
+    flat1, flat2 = "".join(first.split()), "".join(second.split())
+    for name in names[:4]:
+        assert "".join(name.split()) in flat1
+    for name in (names[0], names[2], names[3]):  # 花子 is also the 届出人, on every sheet
+        assert "".join(name.split()) not in flat2
+    for name in names[4:]:
+        assert "".join(name.split()) in flat2
+    assert "続紙1/1" in flat2 and "転入" in flat1 and "転入" in flat2 and "令和8年12月5日" in flat2
+    assert "架空県ほか市1-1" in flat1
+    # Fewer members: one sheet, the empty rows printed blank.
+    one = fill_form(form, replace(data, members={"member": family[:2]}))
+    assert one.sheets == 1 and not [f for f in one.fields if f.spec.name.endswith("_3")]

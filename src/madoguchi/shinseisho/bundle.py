@@ -60,14 +60,17 @@ def case_data(
     today: date | None = None,
     url: str = "",
     overrides: Mapping[tuple[str, str], str] | None = None,
+    members: Mapping[str, list[Person]] | None = None,
 ) -> CaseData:
     m = catalog.municipality
     return CaseData(
         number=number,
         event=event_id,
         event_name=catalog.events[event_id].name if event_id in catalog.events else event_id,
+        idou_jiyuu=catalog.events[event_id].idou_jiyuu if event_id in catalog.events else "",
         today=today or date.today(),
         persons=dict(persons),
+        members={role: list(people) for role, people in (members or {}).items()},
         facts=dict(values),
         fact_labels={name: f.choice_values for name, f in catalog.facts.items() if f.choices},
         municipality={

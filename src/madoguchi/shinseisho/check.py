@@ -128,7 +128,7 @@ def check_forms(catalog: Catalog, formset: FormSet) -> list[CatalogIssue]:
                     "reference and QR code",
                 )
         placed: list[tuple[FieldSpec, tuple]] = []
-        for spec in form.fields:
+        for spec in form.layout_fields:
             if spec.x + spec.w > width + 1e-6 or spec.y + spec.h > height + 1e-6:
                 add(
                     form_id,
@@ -177,11 +177,11 @@ def _check_generated_labels(form: FormTemplate, add) -> None:
     into another box, is worth a warning (values are checked when they are printed)."""
     fonts = form_fonts()
     width = fonts.width
-    for spec in form.fields:
+    for spec in form.layout_fields:
         if spec.kind == "checkbox":
             right = spec.x + spec.w + 1.2 + width(spec.label, 9) / PT_PER_MM
             label_box = (spec.x + spec.w, spec.y, right - spec.x - spec.w, spec.h)
-            for other in form.fields:
+            for other in form.layout_fields:
                 if (
                     other is not spec
                     and other.page == spec.page

@@ -80,7 +80,7 @@ def fit_text(
     sizes = []
     k = 0
     while size - k * step >= min_size - 1e-9:
-        sizes.append(size - k * step)
+        sizes.append(max(size - k * step, min_size))  # never a hair below the minimum (float steps)
         k += 1
     if not sizes or sizes[-1] > min_size:
         sizes.append(min_size)

@@ -121,6 +121,32 @@ class Marker(Strict):
     size: float = Field(default=16, gt=5, le=40, description="QR code side (mm)")
 
 
+class RowSet(Strict):
+    """Rows repeated once per person of a repeated role — the 住民異動届's 世帯員 rows. ``fields`` are laid out
+    for the first row; row n is ``pitch`` mm lower. More persons than ``per_page`` rows print the whole form
+    again as a continuation sheet (続紙) with the next persons."""
+
+    role: FIELD_NAME = "member"
+    label: str = Field(default="世帯員", min_length=1, description="names a row at the counter: 世帯員2")
+    per_page: int = Field(ge=1, le=30)
+    pitch: float = Field(gt=0, description="mm from the top of one row to the top of the next")
+    fields: list[FieldSpec] = Field(min_length=1)
+
+    def expanded(self, index: int) -> list[FieldSpec]:
+        """The fields of person ``index`` (0-based) where they print: named ``NAME_n`` (n from 1)."""
+        slot = index % self.per_page
+        return [
+            f.model_copy(
+                update={
+                    "name": f"{f.name}_{index + 1}",
+                    "y": f.y + slot * self.pitch,
+                    "group": f"{self.label}{index + 1}",
+                }
+            )
+            for f in self.fields
+        ]
+
+
 class FormTemplate(Strict):
     id: ID
     title: str = Field(min_length=1)
@@ -133,6 +159,7 @@ class FormTemplate(Strict):
     texts: list[StaticText] = Field(default_factory=list)
     boxes: list[StaticBox] = Field(default_factory=list)
     fields: list[FieldSpec] = Field(min_length=1)
+    rows: RowSet | None = None
     note: str | None = None
 
     @property
@@ -143,6 +170,13 @@ class FormTemplate(Strict):
     def signatures(self) -> list[FieldSpec]:
         return [f for f in self.fields if f.kind == "signature"]
 
+    @property
+    def layout_fields(self) -> list[FieldSpec]:
+        """Every box printed on one sheet: the fields and every row of ``rows:`` (for layouts and checks)."""
+        rows = self.rows
+        extra = [f for i in range(rows.per_page) for f in rows.expanded(i)] if rows else []
+        return [*self.fields, *extra]
+
     @model_validator(mode="after")
     def _check(self) -> FormTemplate:
         seen: set[str] = set()
@@ -152,6 +186,25 @@ class FormTemplate(Strict):
             seen.add(f.name)
             if f.page > self.pages:
                 raise ValueError(f"field {f.name}: page {f.page} but the form has {self.pages} page(s)")
+        if self.rows is not None:
+            rows = self.rows
+            _, height = self.page_mm
+            for f in rows.fields:
+                if f.name in seen:
+                    raise ValueError(f"field name {f.name!r} is used twice (in fields and rows)")
+                if f.page > self.pages:
+                    raise ValueError(
+                        f"row field {f.name}: page {f.page} but the form has {self.pages} page(s)"
+                    )
+                if f.y + (rows.per_page - 1) * rows.pitch + f.h > height:
+                    raise ValueError(
+                        f"row field {f.name}: the last of {rows.per_page} rows ends below the page "
+                        f"({f.y + (rows.per_page - 1) * rows.pitch + f.h:.1f} mm of {height:.0f} mm)"
+                    )
+        for f in self.fields:
+            ref = f.value_ref
+            if ref is not None and ref.role == (self.rows.role if self.rows else "member"):
+                raise ValueError(f"field {f.name}: {ref.name} is a row's value; put it under rows:")
         for t in [*self.texts, *self.boxes]:
             if t.page > self.pages:
                 raise ValueError(f"text or box on page {t.page} but the form has {self.pages} page(s)")

@@ -12,7 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -54,6 +54,7 @@ class FilledField:
     origin: str  # auto | typed | empty | signature
     raw: Any = None  # the case value before formatting (for the correction form)
     problems: list[str] = field(default_factory=list)
+    sheet: int | None = None  # a row's sheet (0 = the form, 1… = 続紙); None: on every sheet
 
     @property
     def text(self) -> str:
@@ -68,6 +69,11 @@ class FilledForm:
     fields: list[FilledField]
     procedures: list[str] = field(default_factory=list)  # procedure ids that need it
     department: str = ""  # department id (bundle order)
+    sheets: int = 1  # the form and its continuation sheets (rows: beyond the first sheet's)
+
+    @property
+    def page_count(self) -> int:
+        return self.form.pages * self.sheets
 
     @property
     def counts(self) -> dict[str, int]:
@@ -161,33 +167,45 @@ def format_value(spec: FieldSpec, ref: ValueRef, raw: Any, case: CaseData, typed
 
 
 def fill_form(form: FormTemplate, case: CaseData, fonts: FontList | None = None) -> FilledForm:
-    """Resolve every field of ``form`` from ``case`` (typed corrections win). Raises FormRenderError."""
+    """Resolve every field of ``form`` from ``case`` (typed corrections win), and one row of ``rows:`` per
+    person of its role, continuation sheets as needed. Raises FormRenderError."""
     fonts = fonts or form_fonts()
-    out: list[FilledField] = []
-    for spec in form.fields:
-        if spec.kind == "signature":
-            out.append(FilledField(spec, None, "signature"))
-            continue
-        ref = spec.value_ref
-        assert ref is not None
-        key = (form.id, spec.name)
-        typed = key in case.overrides
-        raw = case.overrides[key] if typed else case.lookup(ref)
-        try:
-            value = format_value(spec, ref, raw, case, typed)
-        except ValueError as exc:
-            raise FormRenderError(form.id, spec.name, f"{spec.title}: {exc}") from None
-        origin = "typed" if typed else ("empty" if value is None or (raw is None) else "auto")
-        if spec.kind == "checkbox" and not typed and raw is None:
-            origin = "empty"
-        filled = FilledField(spec, value, origin, raw)
-        if isinstance(value, str):
-            _, problems = fonts.runs(value)
-            filled.problems.extend(problems)
-        if spec.required and (value is None or value == ""):
-            filled.problems.append("未記入です（必須）")
-        out.append(filled)
-    return FilledForm(form, out)
+    out = [_fill_field(form, spec, case, fonts) for spec in form.fields]
+    sheets = 1
+    if form.rows is not None:
+        people = case.members.get(form.rows.role, [])
+        sheets = max(1, -(-len(people) // form.rows.per_page))
+        for index, person in enumerate(people):
+            row_case = replace(case, persons={**case.persons, form.rows.role: person})
+            for spec in form.rows.expanded(index):
+                filled = _fill_field(form, spec, row_case, fonts)
+                filled.sheet = index // form.rows.per_page
+                out.append(filled)
+    return FilledForm(form, out, sheets=sheets)
+
+
+def _fill_field(form: FormTemplate, spec: FieldSpec, case: CaseData, fonts: FontList) -> FilledField:
+    if spec.kind == "signature":
+        return FilledField(spec, None, "signature")
+    ref = spec.value_ref
+    assert ref is not None
+    key = (form.id, spec.name)
+    typed = key in case.overrides
+    raw = case.overrides[key] if typed else case.lookup(ref)
+    try:
+        value = format_value(spec, ref, raw, case, typed)
+    except ValueError as exc:
+        raise FormRenderError(form.id, spec.name, f"{spec.title}: {exc}") from None
+    origin = "typed" if typed else ("empty" if value is None or (raw is None) else "auto")
+    if spec.kind == "checkbox" and not typed and raw is None:
+        origin = "empty"
+    filled = FilledField(spec, value, origin, raw)
+    if isinstance(value, str):
+        _, problems = fonts.runs(value)
+        filled.problems.extend(problems)
+    if spec.required and (value is None or value == ""):
+        filled.problems.append("未記入です（必須）")
+    return filled
 
 
 # --- drawing -------------------------------------------------------------------------------------------
@@ -353,7 +371,7 @@ def draw_generated(page: _Page, form: FormTemplate, page_no: int, fonts: FontLis
                 _draw_runs(
                     c, fonts, name, (box.x + i * cell + 1.2) * mm, page.y(top) - box.size * 1.2, box.size
                 )
-    for spec in form.fields:
+    for spec in form.layout_fields:
         if spec.page != page_no:
             continue
         if spec.kind == "checkbox":
@@ -454,9 +472,13 @@ class Bundle:
         return [p for f in self.forms for p in f.problems]
 
 
-def _reference(case: CaseData, form: FormTemplate | None, page_no: int, pages: int) -> str:
+def _reference(
+    case: CaseData, form: FormTemplate | None, page_no: int, pages: int, sheet: int = 0, sheets: int = 1
+) -> str:
     number = case.number or "（案件番号なし）"
     what = f"{form.id} {page_no}/{pages}" if form else "表紙"
+    if sheets > 1:
+        what += f" 続紙{sheet}/{sheets - 1}" if sheet else f" （続紙{sheets - 1}枚）"
     return f"案件 {number}\n{what}"
 
 
@@ -486,19 +508,31 @@ class _Document:
         form = filled.form
         w, h = form.page_mm
         bg = self.formset.background_path(form)
-        for page_no in range(1, form.pages + 1):
-            self.canvas.setPageSize((w * mm, h * mm))
-            page = _Page(self.canvas, h)
-            if bg is None:
-                draw_generated(page, form, page_no, self.fonts, self.municipality())
-            for f in filled.fields:
-                if f.spec.page == page_no:
-                    _draw_value(page, form, f, self.fonts)
-            if self.markers:
-                ref = _reference(self.case, form, page_no, form.pages)
-                draw_marker(page, form, self.fonts, ref, self.case.url)
-            self.canvas.showPage()
-            self.backgrounds.append((bg, page_no - 1) if bg else None)
+        for sheet in range(filled.sheets):
+            for page_no in range(1, form.pages + 1):
+                self.canvas.setPageSize((w * mm, h * mm))
+                page = _Page(self.canvas, h)
+                if bg is None:
+                    draw_generated(page, form, page_no, self.fonts, self.municipality())
+                if sheet:
+                    self._continuation(page, form, sheet, filled.sheets)
+                for f in filled.fields:
+                    if f.spec.page == page_no and f.sheet in (None, sheet):
+                        _draw_value(page, form, f, self.fonts)
+                if self.markers:
+                    ref = _reference(self.case, form, page_no, form.pages, sheet, filled.sheets)
+                    draw_marker(page, form, self.fonts, ref, self.case.url)
+                self.canvas.showPage()
+                self.backgrounds.append((bg, page_no - 1) if bg else None)
+
+    def _continuation(self, page: _Page, form: FormTemplate, sheet: int, sheets: int) -> None:
+        """「続紙」 in the top-right corner of a continuation sheet, so it is never taken for a second 届."""
+        text = f"続紙 {sheet}/{sheets - 1}"
+        width_mm, _ = form.page_mm
+        size = 11
+        x = width_mm * mm - 14 * mm - self.fonts.width(text, size)
+        page.rect((x / mm) - 2, 9, self.fonts.width(text, size) / mm + 4, 7, width=0.8)
+        _draw_runs(self.canvas, self.fonts, text, x, page.y(14.2), size)
 
     def add_cover(self, forms: list[FilledForm], departments: dict[str, str], event_name: str) -> None:
         c = self.canvas
@@ -527,7 +561,7 @@ class _Document:
                 str(i),
                 departments.get(filled.department, filled.department),
                 form.title,
-                str(form.pages),
+                str(filled.page_count),
                 sign,
             ]
             for (x, _), text in zip(cols, row, strict=True):
@@ -647,7 +681,7 @@ def render_grid_pdf(formset: FormSet, form: FormTemplate, step_mm: float = 5.0) 
                     c.drawString(1, page.y(v) - 6, f"{v:.0f}")
         c.setStrokeColorRGB(0.85, 0.1, 0.1)
         c.setFillColorRGB(0.85, 0.1, 0.1)
-        for spec in form.fields:
+        for spec in form.layout_fields:
             if spec.page != page_no:
                 continue
             c.setLineWidth(0.8)

@@ -21,10 +21,10 @@ from typing import Any
 
 from madoguchi.case.person import TEXT_ITEMS, Person
 
-PERSON_ROLES = ("applicant", "deceased")
+PERSON_ROLES = ("applicant", "deceased", "member")  # member: a row of a form's rows: (one per 世帯員)
 PERSON_FIELDS = (*TEXT_ITEMS, "kyuuji", "tsusho", "name_alphabet")  # what a form field may name
 PERSON_DATE_FIELDS = ("birth_date", "death_date")
-CASE_FIELDS = ("number", "event")
+CASE_FIELDS = ("number", "event", "idou_jiyuu")
 MUNICIPALITY_FIELDS = ("name", "address", "phone", "postal_code", "prefecture", "full_name")
 
 _REF = re.compile(
@@ -92,7 +92,8 @@ def parse_value_ref(text: str) -> ValueRef:
             raise ValueError(f"municipality.{attr}: unknown; known: {', '.join(MUNICIPALITY_FIELDS)}")
         return ValueRef("municipality", attr, compare)
     raise ValueError(
-        f"{root}.{attr}: unknown value; person values start with applicant. or deceased., facts with fact:"
+        f"{root}.{attr}: unknown value; person values start with applicant., deceased. or member. (rows), "
+        "facts with fact:"
     )
 
 
@@ -103,8 +104,10 @@ class CaseData:
     number: str = ""
     event: str = ""
     event_name: str = ""
+    idou_jiyuu: str = ""  # the event's 異動事由 (転入, 転居, 転出) where the catalog gives one
     today: date = field(default_factory=date.today)
     persons: dict[str, Person] = field(default_factory=dict)
+    members: dict[str, list[Person]] = field(default_factory=dict)  # repeated role → its persons, in order
     facts: dict[str, Any] = field(default_factory=dict)  # typed fact values (derived ones included)
     fact_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # choice fact → value → label
     municipality: dict[str, str] = field(default_factory=dict)
@@ -120,7 +123,11 @@ class CaseData:
                 value = self.facts.get(ref.name)  # e.g. deceased.death_date is also a fact
             return value if value != "" else None
         if ref.source == "case":
-            return {"number": self.number, "event": self.event_name or self.event}.get(ref.name) or None
+            return {
+                "number": self.number,
+                "event": self.event_name or self.event,
+                "idou_jiyuu": self.idou_jiyuu,
+            }.get(ref.name) or None
         if ref.source == "municipality":
             return self.municipality.get(ref.name) or None
         if ref.source == "fact":

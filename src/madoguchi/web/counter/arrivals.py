@@ -100,6 +100,7 @@ def prepare_cases(arrivals: list[Arrival], user) -> tuple[int, int]:
             proposed = {"move.date": a.move_date} if a.move_date else {}
             if a.from_address:
                 proposed["move.from_address"] = a.from_address
+            proposed["move.new_address"] = a.address + (f"\u3000{a.katagaki}" if a.katagaki else "")
             for name, value in accepted_facts(proposed, catalog.facts, a.event_id, "arrivals").items():
                 sequence += 1
                 facts.append(_fact(case, name, value, user, sequence, now))

@@ -35,7 +35,18 @@ def current_forms() -> FormSet:
 
 
 def persons_of(case: Case) -> dict[str, Person]:
-    return {p.role: person_of(p) for p in case.persons.all()}
+    return {p.role: person_of(p) for p in case.persons.all() if p.key == p.role}
+
+
+def members_of(case: Case) -> dict[str, list[Person]]:
+    """The persons of each repeated role, in the order they were added (p1, p2 …): the rows of a form."""
+    out: dict[str, list[tuple[int, Person]]] = {}
+    for p in case.persons.all():
+        if p.key != p.role and p.key[1:].isdigit():
+            out.setdefault(p.role, []).append((int(p.key[1:]), person_of(p)))
+    return {
+        role: [person for _, person in sorted(people, key=lambda x: x[0])] for role, people in out.items()
+    }
 
 
 @dataclass
@@ -107,6 +118,7 @@ def case_forms(case: Case, case_url: str = "") -> CaseForms:
         today=timezone.localdate(),
         url=case_url,
         overrides=overrides,
+        members=members_of(case),
     )
     result = CaseForms(state, formset, data)
     for p in planned:
@@ -141,8 +153,9 @@ def record_stats(case: Case, forms: CaseForms, printed: bool = False) -> FormFil
     return stats
 
 
-def _spec(form: FormTemplate, name: str) -> FieldSpec:
-    spec = next((f for f in form.fields if f.name == name), None)
+def _spec(entry: FormEntry, name: str) -> FieldSpec:
+    fields = [f.spec for f in entry.filled.fields] if entry.filled else entry.form.fields
+    spec = next((f for f in fields if f.name == name), None)
     if spec is None or spec.kind == "signature":
         raise CorrectionError("この欄は修正できません")
     return spec
@@ -212,7 +225,7 @@ def correct_field(case: Case, forms: CaseForms, form_id: str, field_name: str, r
     entry = forms.entry(form_id)
     if entry is None:
         raise CorrectionError("この案件の申請書ではありません")
-    spec = _spec(entry.form, field_name)
+    spec = _spec(entry, field_name)
     ref = spec.value_ref
     assert ref is not None
     raw = (raw or "").strip()
@@ -232,7 +245,10 @@ def correct_field(case: Case, forms: CaseForms, form_id: str, field_name: str, r
     except FormRenderError as exc:
         raise CorrectionError(str(exc).split(": ", 2)[-1]) from None
     written = ""
-    if ref.source == "person" and raw and ref.compare is None:
+    rows = entry.form.rows
+    if rows is not None and ref.role == rows.role:
+        pass  # a row of one 世帯員: kept on the form (the person is corrected on the case page)
+    elif ref.source == "person" and raw and ref.compare is None:
         _write_person(case, ref, raw, user)
         written = f"person:{ref.name}"
     elif ref.source == "fact" and raw:
