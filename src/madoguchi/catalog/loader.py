@@ -394,6 +394,7 @@ def load_catalog(path: str | Path) -> Catalog:
         out.add(str(root.name), 1, "no municipality: is defined in any catalog file")
 
     _check_references(root, out, where, departments, events, facts, procedures)
+    _check_my_number_uses(out, where, municipality, departments)
     _check_deliveries(out, where, procedures, delivery_targets)
     repeated_roles = _repeated_roles(out, where, events)
     _check_per(out, where, events, procedures)
@@ -463,6 +464,18 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
             if ev not in events:
                 out.add(
                     *_field_line(where, f"fact:{name}", "events"), f"fact {name}: unknown life event {ev!r}"
+                )
+
+
+def _check_my_number_uses(out: _Collector, where, municipality, departments) -> None:
+    """Each department's 番号利用事務 must be one the municipality lists (municipality: my_number_uses:)."""
+    known = {u.id for u in municipality.my_number_uses} if municipality is not None else set()
+    for did, dept in departments.items():
+        for use in dept.my_number_uses:
+            if use not in known:
+                out.add(
+                    *_field_line(where, f"department:{did}", "my_number_uses"),
+                    f"department {did}: my_number_uses {use!r} is not in municipality: my_number_uses",
                 )
 
 
