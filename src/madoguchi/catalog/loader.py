@@ -142,6 +142,28 @@ class Catalog:
     def facts_for(self, event_id: str) -> list[Fact]:
         return [f for f in self.facts.values() if f.used_in(event_id)]
 
+    def facts_needed_by(self, procedure_id: str) -> set[str]:
+        """The facts a procedure's department needs to see (need-to-know): those its rule reads, what a derived
+        one among them is derived from, its deadline's start and its events' dates."""
+        proc = self.procedures.get(procedure_id)
+        if proc is None:
+            return set()
+        rule = self.rules.get(procedure_id)
+        todo = list(rule.facts) if rule is not None else []
+        if proc.deadline and proc.deadline.start:
+            todo.append(proc.deadline.start)
+        todo += [self.events[e].date_fact for e in proc.events if e in self.events]
+        needed: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in needed:
+                continue
+            needed.add(name)
+            derivation = self.derivations.get(name)
+            if derivation is not None:
+                todo.extend(derivation.facts)
+        return needed
+
     def param_values(self) -> dict[str, Any]:
         return {k: p.value for k, p in self.parameters.items()}
 

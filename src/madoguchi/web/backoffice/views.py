@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.rules.scope import split_key
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
 from madoguchi.web.counter.models import AuditEvent, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
@@ -90,10 +91,13 @@ def _task_context(task: Task) -> dict:
     state = load_state(task.case)
     catalog = state.catalog
     proc = catalog.procedures.get(task.procedure_id)
+    # Need-to-know: only the facts this task's procedure needs, and of a per-person task only that person's.
+    needed = catalog.facts_needed_by(task.procedure_id)
     facts = []
-    for name, row in state.rows.items():
+    for key, row in state.rows.items():
+        name, pid = split_key(key)
         fact = catalog.facts.get(name)
-        if fact is None:
+        if fact is None or name not in needed or (pid is not None and pid != task.person):
             continue
         value = "わからない" if row.skipped else row.value
         if fact.type == "bool" and not row.skipped:
