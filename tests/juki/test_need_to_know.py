@@ -60,7 +60,7 @@ def test_a_kankyo_only_account_is_refused_everywhere(family_case):
     f = family_case
     number = f["hanako"].reveal_my_number()
     # 環境課 even holds a task on the case: its 事務 does not need the number.
-    Task.objects.create(case=f["case"], procedure_id="gomi", department_id="kankyo")
+    Task.objects.create(case=f["case"], procedure_id="okuyami.inu-touroku", department_id="kankyo")
     kankyo = _login(make_user("kankyo", Role.DEPARTMENT_STAFF, ["kankyo"]))
     for url in _urls(f):
         response = kankyo.post(url, {"case": f["case"].number, "reason": "juki"})
@@ -158,7 +158,7 @@ def test_staff_of_a_department_with_a_task_see_it_for_their_own_work(family_case
     from madoguchi.web.backoffice.models import Task
 
     f = family_case
-    Task.objects.create(case=f["case"], procedure_id="kokuho-soushitsu", department_id="hoken-nenkin")
+    Task.objects.create(case=f["case"], procedure_id="okuyami.kokuho-soushitsu", department_id="hoken-nenkin")
     staff = _login(make_user("hoken", Role.DEPARTMENT_STAFF, ["hoken-nenkin"]))
     url = _urls(f)[0]
     assert staff.post(url, {"case": f["case"].number, "reason": "juki"}).status_code == 400  # 市民課's 事務
@@ -169,6 +169,26 @@ def test_staff_of_a_department_with_a_task_see_it_for_their_own_work(family_case
     url = reverse("registry-my-number", args=[kazuko.atena_no])
     response = staff.post(url, {"case": f["case"].number, "reason": "kokuho"})
     assert response.status_code == 403 and kazuko.reveal_my_number() not in response.content.decode()
+
+
+def test_the_task_page_offers_the_number_only_to_a_department_that_needs_it(family_case):
+    from madoguchi.web.backoffice.models import Task
+
+    f = family_case
+    masked = f["hanako"].my_number_masked
+    dog = Task.objects.create(case=f["case"], procedure_id="okuyami.inu-touroku", department_id="kankyo")
+    kokuho = Task.objects.create(
+        case=f["case"], procedure_id="okuyami.kokuho-soushitsu", department_id="hoken-nenkin"
+    )
+    kankyo = _login(make_user("kankyo", Role.DEPARTMENT_STAFF, ["kankyo"]))
+    page = kankyo.get(f"/tasks/{dog.pk}/").content.decode()
+    assert masked not in page and "reveal-form" not in page and "個人番号（" not in page
+    staff = _login(make_user("hoken", Role.DEPARTMENT_STAFF, ["hoken-nenkin"]))
+    page = staff.get(f"/tasks/{kokuho.pk}/").content.decode()
+    assert 'data-testid="task-my-numbers"' in page and masked in page
+    assert page.count('data-testid="reveal-form"') == 2 and "国民健康保険に関する事務" in page
+    assert f["hanako"].reveal_my_number() not in page
+    assert f'name="case" value="{f["case"].number}"' in page
 
 
 def test_the_rate_limit_refuses_and_writes_an_alert(clerk_client, family_case, settings, monkeypatch):
@@ -191,7 +211,7 @@ def test_the_rate_limit_refuses_and_writes_an_alert(clerk_client, family_case, s
     # Another user is not limited by the clerk's views (the limit is per user).
     from madoguchi.web.backoffice.models import Task
 
-    Task.objects.create(case=f["case"], procedure_id="kokuho-soushitsu", department_id="hoken-nenkin")
+    Task.objects.create(case=f["case"], procedure_id="okuyami.kokuho-soushitsu", department_id="hoken-nenkin")
     staff = _login(make_user("hoken", Role.DEPARTMENT_STAFF, ["hoken-nenkin"]))
     assert staff.post(resident_url, {"case": f["case"].number, "reason": "kokuho"}).status_code == 200
     # The window passes: the clerk may again (state is in the database, not in a process).

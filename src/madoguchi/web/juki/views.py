@@ -35,11 +35,18 @@ def may_see_my_number(user, case: Case | None = None) -> bool:
     return has_role(user, *MY_NUMBER_ROLES) and access.may_reveal(user, case)
 
 
+def _back_url(request, case: Case | None) -> str:
+    """Back to the case for the counter, to the worklist for a department (which has no case page)."""
+    if case is not None and has_role(request.user, *COUNTER_ROLES):
+        return reverse("case-detail", kwargs={"number": case.number})
+    return reverse("task-list") if has_role(request.user, Role.DEPARTMENT_STAFF) else ""
+
+
 def _refused(request, refusal: access.RevealRefused, case: Case | None) -> HttpResponse:
     response = render(
         request,
         "registry/my_number_refused.html",
-        {"message": refusal.message, "case": case},
+        {"message": refusal.message, "case": case, "back_url": _back_url(request, case)},
         status=refusal.status,
     )
     response["Cache-Control"] = "no-store"
@@ -207,7 +214,9 @@ def resident_my_number(request: HttpRequest, atena_no: str) -> HttpResponse:
     number = resident.reveal_my_number()
     audit(request, "registry.my_number.view", case, resident=resident.pk, reason=use.id, reason_name=use.name)
     response = render(
-        request, "registry/my_number.html", {"resident": resident, "number": number, "case": case}
+        request,
+        "registry/my_number.html",
+        {"resident": resident, "number": number, "back_url": _back_url(request, case)},
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -303,7 +312,11 @@ def card_my_number(request: HttpRequest, number: str, reading_id: int) -> HttpRe
         return _refused(request, refusal, case)
     full = services.reveal_card_number(record)
     audit(request, "card.my_number.view", case, reading=record.pk, reason=use.id, reason_name=use.name)
-    response = render(request, "registry/my_number.html", {"card": record, "number": full, "case": case})
+    response = render(
+        request,
+        "registry/my_number.html",
+        {"card": record, "number": full, "back_url": _back_url(request, case)},
+    )
     response["Cache-Control"] = "no-store"
     return response
 
