@@ -31,10 +31,6 @@ RESULT_LIMIT = 50
 _KANA = re.compile(r"^[\u3041-\u3096\u30A0-\u30FF\uFF66-\uFF9F\s\u3000ー]+$")
 
 
-def may_see_my_number(user, case: Case | None = None) -> bool:
-    return has_role(user, *MY_NUMBER_ROLES) and access.may_reveal(user, case)
-
-
 def _back_url(request, case: Case | None) -> str:
     """Back to the case for the counter, to the worklist for a department (which has no case page)."""
     if case is not None and has_role(request.user, *COUNTER_ROLES):
