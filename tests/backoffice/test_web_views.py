@@ -47,6 +47,22 @@ def test_task_detail_shows_case_facts_with_sources_and_is_audited(client, finish
     assert AuditEvent.objects.filter(action="task.view", user=hoken, case=finished).exists()
 
 
+def test_task_detail_shows_only_the_facts_its_procedure_needs(client, finished):
+    """Issue #13 High 1 (e): a department sees a case's facts only as far as its task needs them."""
+    hoken = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
+    login(client, hoken)
+    kokuho = client.get(f"/tasks/{Task.objects.get(procedure_id='kokuho').pk}/").content.decode()
+    table = kokuho.split("<h2>聞き取った事実</h2>", 1)[1].split("</table>", 1)[0]
+    assert "<td>保険</td><td>国民健康保険</td>" in table and "<td>出来事の日</td>" in table
+    # 年金, 世帯主 and the household's size are for other departments' procedures; the age for another task.
+    for label in ("年金", "世帯主", "残る人数", "生年月日"):
+        assert f"<td>{label}</td>" not in table, label
+    senior = client.get(f"/tasks/{Task.objects.get(procedure_id='senior-kokuho').pk}/").content.decode()
+    table = senior.split("<h2>聞き取った事実</h2>", 1)[1].split("</table>", 1)[0]
+    assert "<td>保険</td>" in table and "<td>生年月日</td>" in table  # the age is derived from it
+    assert "<td>年金</td>" not in table and "<td>世帯主</td>" not in table
+
+
 def test_second_save_is_refused_with_a_clear_message(client, finished):
     a = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
     b = make_user("hoken2", Role.DEPARTMENT_STAFF, ["hoken"])

@@ -33,12 +33,16 @@ def residents(db, encryption_key, sample_catalog):
     return generate_into_db(300, seed=7, demo=True)
 
 
-def make_user(username, role):
+def make_user(username, role, departments=()):
     from django.contrib.auth.models import Group, User
+
+    from madoguchi.web.backoffice.models import StaffDepartment
 
     user = User.objects.create_user(username=username, password="pw-123456789")
     if role is not None:
         user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    for dept in departments:
+        StaffDepartment.objects.create(user=user, department_id=dept)
     return user
 
 
@@ -46,7 +50,8 @@ def make_user(username, role):
 def clerk(db):
     from madoguchi.web.counter.models import Role
 
-    return make_user("clerk", Role.COUNTER_CLERK)
+    # The counter is run by 市民課 (住民基本台帳に関する事務): it searches the whole registry.
+    return make_user("clerk", Role.COUNTER_CLERK, ["shimin"])
 
 
 @pytest.fixture

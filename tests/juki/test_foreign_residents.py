@@ -103,5 +103,8 @@ def clerk_client(client, db, sample_catalog):
 
     user = User.objects.create_user("clerk", password="pw-123456789")
     user.groups.add(Group.objects.get_or_create(name="counter_clerk")[0])
+    from madoguchi.web.backoffice.models import StaffDepartment
+
+    StaffDepartment.objects.create(user=user, department_id="shimin")  # 市民課 searches the whole registry
     client.force_login(user)
     return client

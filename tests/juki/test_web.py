@@ -102,19 +102,26 @@ def test_override_needs_a_reason_and_is_audited(clerk_client, residents, okuyami
     assert okuyami_case.facts.get(name="deceased.health_insurance").value == "kokuho"
 
 
-def test_full_my_number_only_for_roles_that_need_it_and_audited(client, residents):
+def test_full_my_number_only_on_a_case_for_a_listed_reason_and_audited(client, residents, okuyami_case):
+    """Need-to-know (issue #13): see tests/juki/test_need_to_know.py for every refusal."""
     hanako = Resident.objects.get(name="窓口\u3000花子")
     url = reverse("registry-my-number", args=[hanako.atena_no])
-    client.force_login(make_user("clerk2", Role.COUNTER_CLERK))
-    assert client.post(url).status_code == 403
-    client.force_login(make_user("tantou", Role.DEPARTMENT_STAFF))
-    house = client.get(f"/registry/households/{hanako.household.setai_no}/").content.decode()
-    assert "表示（記録されます）" in house
-    response = client.post(url, {"reason": "児童手当の審査"})
+    client.force_login(make_user("tantou", Role.DEPARTMENT_STAFF, ["kodomo"]))
+    assert client.post(url, {"reason": "jidou-teate"}).status_code == 403  # no case: refused
+    from madoguchi.web.backoffice.models import Task
+    from madoguchi.web.juki.models import CaseRegistryLink
+
+    CaseRegistryLink.objects.create(case=okuyami_case, role="applicant", resident=hanako)
+    Task.objects.create(case=okuyami_case, procedure_id="jidou-teate", department_id="kodomo")
+    house = client.get(
+        f"/registry/households/{hanako.household.setai_no}/", {"case": okuyami_case.number}
+    ).content.decode()
+    assert "表示（記録されます）" in house and "児童手当に関する事務" in house
+    response = client.post(url, {"case": okuyami_case.number, "reason": "jidou-teate"})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert hanako.reveal_my_number() in response.content.decode()
     event = AuditEvent.objects.get(action="registry.my_number.view")
-    assert event.detail["resident"] == hanako.pk
+    assert event.detail["resident"] == hanako.pk and event.detail["reason"] == "jidou-teate"
     assert hanako.reveal_my_number() not in json.dumps(event.detail)
     assert client.get(url).status_code == 405
 

@@ -142,6 +142,28 @@ class Catalog:
     def facts_for(self, event_id: str) -> list[Fact]:
         return [f for f in self.facts.values() if f.used_in(event_id)]
 
+    def facts_needed_by(self, procedure_id: str) -> set[str]:
+        """The facts a procedure's department needs to see (need-to-know): those its rule reads, what a derived
+        one among them is derived from, its deadline's start and its events' dates."""
+        proc = self.procedures.get(procedure_id)
+        if proc is None:
+            return set()
+        rule = self.rules.get(procedure_id)
+        todo = list(rule.facts) if rule is not None else []
+        if proc.deadline and proc.deadline.start:
+            todo.append(proc.deadline.start)
+        todo += [self.events[e].date_fact for e in proc.events if e in self.events]
+        needed: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in needed:
+                continue
+            needed.add(name)
+            derivation = self.derivations.get(name)
+            if derivation is not None:
+                todo.extend(derivation.facts)
+        return needed
+
     def param_values(self) -> dict[str, Any]:
         return {k: p.value for k, p in self.parameters.items()}
 
@@ -394,6 +416,7 @@ def load_catalog(path: str | Path) -> Catalog:
         out.add(str(root.name), 1, "no municipality: is defined in any catalog file")
 
     _check_references(root, out, where, departments, events, facts, procedures)
+    _check_my_number_uses(out, where, municipality, departments)
     _check_deliveries(out, where, procedures, delivery_targets)
     repeated_roles = _repeated_roles(out, where, events)
     _check_per(out, where, events, procedures)
@@ -463,6 +486,18 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
             if ev not in events:
                 out.add(
                     *_field_line(where, f"fact:{name}", "events"), f"fact {name}: unknown life event {ev!r}"
+                )
+
+
+def _check_my_number_uses(out: _Collector, where, municipality, departments) -> None:
+    """Each department's 番号利用事務 must be one the municipality lists (municipality: my_number_uses:)."""
+    known = {u.id for u in municipality.my_number_uses} if municipality is not None else set()
+    for did, dept in departments.items():
+        for use in dept.my_number_uses:
+            if use not in known:
+                out.add(
+                    *_field_line(where, f"department:{did}", "my_number_uses"),
+                    f"department {did}: my_number_uses {use!r} is not in municipality: my_number_uses",
                 )
 
 

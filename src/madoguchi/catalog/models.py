@@ -52,6 +52,13 @@ class Translations(Strict):
     procedures: dict[str, ProcedureText] = Field(default_factory=dict)
 
 
+class MyNumberUse(Strict):
+    """One 個人番号利用事務 of the municipality (e.g. 住民基本台帳に関する事務)."""
+
+    id: ID
+    name: str = Field(min_length=1, max_length=100)
+
+
 class Municipality(Strict):
     id: ID
     name: str = Field(min_length=1)
@@ -62,6 +69,23 @@ class Municipality(Strict):
     phone: str | None = None
     office_hours: str | None = None
     fictional: bool = False
+    my_number_uses: list[MyNumberUse] = Field(
+        default_factory=list,
+        description="the municipality's 番号利用事務 (番号法 別表・条例): the only reasons a full 個人番号 may be shown",
+    )
+
+    @field_validator("my_number_uses")
+    @classmethod
+    def _unique_uses(cls, value: list[MyNumberUse]) -> list[MyNumberUse]:
+        seen: set[str] = set()
+        for use in value:
+            if use.id in seen:
+                raise ValueError(f"my_number_uses: {use.id!r} is listed twice")
+            seen.add(use.id)
+        return value
+
+    def my_number_use(self, use_id: str) -> MyNumberUse | None:
+        return next((u for u in self.my_number_uses if u.id == use_id), None)
 
 
 class Parameter(Strict):
@@ -81,6 +105,23 @@ class Department(Strict):
     phone: str | None = None
     order: int = Field(default=100, description="printing and routing order")
     note: str | None = None
+    my_number_uses: list[ID] = Field(
+        default_factory=list,
+        description="the 番号利用事務 (ids of municipality.my_number_uses) this department does; "
+        "empty: its staff never see a full 個人番号 nor search the whole registry",
+    )
+
+    @model_validator(mode="after")
+    def _internal_only(self) -> Department:
+        if self.my_number_uses and self.kind == "external":
+            raise ValueError("an external agency cannot list my_number_uses")
+        if len(set(self.my_number_uses)) != len(self.my_number_uses):
+            raise ValueError("my_number_uses lists a 事務 twice")
+        return self
+
+    @property
+    def needs_my_number(self) -> bool:
+        return bool(self.my_number_uses)
 
 
 _RESERVED_ROLES = frozenset({"any", "all", "count", "param", "case", "fact"})

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.rules.scope import split_key
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
 from madoguchi.web.counter.models import AuditEvent, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
@@ -86,14 +87,17 @@ def _person_labels(tasks) -> dict[tuple[int, str], str]:
     return {(r.case_id, r.key): f" — {person_label(r)}" for r in rows if (r.case_id, r.key) in wanted}
 
 
-def _task_context(task: Task) -> dict:
+def _task_context(task: Task, user) -> dict:
     state = load_state(task.case)
     catalog = state.catalog
     proc = catalog.procedures.get(task.procedure_id)
+    # Need-to-know: only the facts this task's procedure needs, and of a per-person task only that person's.
+    needed = catalog.facts_needed_by(task.procedure_id)
     facts = []
-    for name, row in state.rows.items():
+    for key, row in state.rows.items():
+        name, pid = split_key(key)
         fact = catalog.facts.get(name)
-        if fact is None:
+        if fact is None or name not in needed or (pid is not None and pid != task.person):
             continue
         value = "わからない" if row.skipped else row.value
         if fact.type == "bool" and not row.skipped:
@@ -123,7 +127,21 @@ def _task_context(task: Task) -> dict:
         "siblings": list(task.case.tasks.exclude(pk=task.pk)),
         "statuses": Task.Status.choices,
         "deliveries": list(task.case.deliveries.filter(procedure_id=task.procedure_id)),
+        **_my_number_context(task, user),
     }
+
+
+def _my_number_context(task: Task, user) -> dict:
+    """The persons set from the registry, with a reveal of the full 個人番号 only when the user's department's
+    番号利用事務 needs it on this case (madoguchi.web.juki.access); nothing of the number otherwise."""
+    from madoguchi.web.juki import access
+    from madoguchi.web.juki.models import CaseRegistryLink
+
+    uses = access.reveal_uses(user, task.case)
+    if not uses:
+        return {"reveal_uses": [], "registry_persons": []}
+    links = CaseRegistryLink.objects.filter(case=task.case).select_related("resident")
+    return {"reveal_uses": uses, "registry_persons": [link.resident for link in links]}
 
 
 @require_GET
@@ -131,7 +149,7 @@ def _task_context(task: Task) -> dict:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     audit(request, "task.view", task.case, task=task.pk, procedure=task.procedure_id)
-    return render(request, "routing/task.html", _task_context(task))
+    return render(request, "routing/task.html", _task_context(task, request.user))
 
 
 @require_POST
@@ -151,11 +169,11 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
         task.transition(status, version=version, user=request.user, reason=reason)
     except StaleVersion:
         task.refresh_from_db()
-        context = _task_context(task)
+        context = _task_context(task, request.user)
         context["error"] = STALE_MESSAGE
         return render(request, "routing/task.html", context, status=409)
     except ValueError as exc:
-        context = _task_context(task)
+        context = _task_context(task, request.user)
         context["error"] = str(exc)
         return render(request, "routing/task.html", context, status=422)
     audit(request, "task.update", task.case, task=task.pk, status=status, reason=reason or None)
@@ -184,7 +202,9 @@ def task_form(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         pdf = renderers.configured().render_form_pdf(forms.formset, entry.filled, forms.data)
     except (FormsError, FormRenderError, renderers.RendererError) as exc:
-        return render(request, "routing/task.html", {**_task_context(task), "error": str(exc)}, status=422)
+        return render(
+            request, "routing/task.html", {**_task_context(task, request.user), "error": str(exc)}, status=422
+        )
     audit(request, "task.form", task.case, task=task.pk, form=proc.form)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{proc.form}-{task.case.number}.pdf"'

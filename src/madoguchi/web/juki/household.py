@@ -34,11 +34,16 @@ def household_role(case: Case) -> str | None:
 def attach_household(case: Case, resident: Resident, user) -> list[CasePerson]:
     """Every current member of ``resident``'s household as a person of the case, with the registry's facts
     (source 住基). A member already on the case (same name and birth date) is updated, not added twice; a
-    fact the clerk overrode with a reason is not replaced."""
+    fact the clerk overrode with a reason is not replaced. Only staff who may search the whole registry
+    may set a household they do not see (need-to-know, access.py)."""
+    from madoguchi.web.juki import access
+
     catalog = current_catalog()
     role = household_role(case)
     if role is None:
         raise HouseholdError("この手続きは世帯の全員を設定するものではありません。")
+    if not access.whole_registry(user):
+        raise HouseholdError("世帯の全員を住民記録から設定できるのは、住民記録を扱う課の職員です。")
     members = [m for m in resident.household.members.all() if m.status == "resident"]
     records = [m.to_record() for m in members]
     overridden = set(FactOverride.objects.filter(case=case).values_list("fact", flat=True))

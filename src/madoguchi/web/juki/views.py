@@ -20,19 +20,34 @@ from madoguchi.juki.records import search_key
 from madoguchi.web.counter.models import Case, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog
 from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
-from madoguchi.web.juki import services
+from madoguchi.web.juki import access, services
 from madoguchi.web.juki.household import household_role
-from madoguchi.web.juki.models import CardEvidence, Household, Resident, ResidentAlias
+from madoguchi.web.juki.models import CardEvidence, CaseRegistryLink, Household, Resident, ResidentAlias
 
 LOOKUP_ROLES = (*COUNTER_ROLES, Role.DEPARTMENT_STAFF)
-# Roles whose work needs the full 個人番号 (個人番号利用事務); every full view is audited.
-MY_NUMBER_ROLES = (Role.DEPARTMENT_STAFF, Role.ADMINISTRATOR)
+# Roles that may ask for a full 個人番号 at all; whether it is shown is decided by need-to-know (access.py):
+# the user's department's 番号利用事務, a case they work on, a listed reason, a rate limit. Every view is audited.
+MY_NUMBER_ROLES = (Role.COUNTER_CLERK, Role.DEPARTMENT_STAFF, Role.ADMINISTRATOR)
 RESULT_LIMIT = 50
 _KANA = re.compile(r"^[\u3041-\u3096\u30A0-\u30FF\uFF66-\uFF9F\s\u3000ー]+$")
 
 
-def may_see_my_number(user) -> bool:
-    return has_role(user, *MY_NUMBER_ROLES)
+def _back_url(request, case: Case | None) -> str:
+    """Back to the case for the counter, to the worklist for a department (which has no case page)."""
+    if case is not None and has_role(request.user, *COUNTER_ROLES):
+        return reverse("case-detail", kwargs={"number": case.number})
+    return reverse("task-list") if has_role(request.user, Role.DEPARTMENT_STAFF) else ""
+
+
+def _refused(request, refusal: access.RevealRefused, case: Case | None) -> HttpResponse:
+    response = render(
+        request,
+        "registry/my_number_refused.html",
+        {"message": refusal.message, "case": case, "back_url": _back_url(request, case)},
+        status=refusal.status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _open_case(number: str) -> Case:
@@ -53,7 +68,7 @@ def _alias_ids(**lookup):
     return ResidentAlias.objects.filter(**lookup).values("resident_id")
 
 
-def search(params) -> tuple[list[Resident], str]:
+def search(params, user=None) -> tuple[list[Resident], str]:
     """Lookup by 宛名番号, name, kana, birth date or address (any combination; ``q`` guesses which)."""
     q = (params.get("q") or "").strip()[:100]
     name = (params.get("name") or "").strip()[:100]
@@ -101,6 +116,9 @@ def search(params) -> tuple[list[Resident], str]:
     if not filters and not prefix:
         return [], ""
     base = Resident.objects.select_related("household").order_by("name_key", "birth_sort")
+    visible = access.visible_residents(user) if user is not None else None
+    if visible is not None:  # need-to-know: only the residents on cases the user works on
+        base = base.filter(pk__in=visible)
     rows = list(base.filter(filters & prefix)[:RESULT_LIMIT])
     if not rows and prefix:
         rows = list(base.filter(filters & anywhere)[:RESULT_LIMIT])
@@ -114,7 +132,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "deceased")
     if role not in CasePerson.PersonRole.values:
         role = "deceased"
-    results, error = search(request.GET)
+    results, error = search(request.GET, request.user)
     searched = any(request.GET.get(k) for k in ("q", "name", "kana", "birth", "address", "atena"))
     if searched:
         audit(request, "registry.search", case, results=len(results))
@@ -132,6 +150,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 k: request.GET.get(k, "")[:200] for k in ("q", "name", "kana", "birth", "address", "atena")
             },
             "limit": RESULT_LIMIT,
+            "whole_registry": access.whole_registry(request.user),
         },
     )
 
@@ -146,17 +165,36 @@ def household(request: HttpRequest, setai_no: str) -> HttpResponse:
     role = request.GET.get("role", "deceased")
     if role not in CasePerson.PersonRole.values:
         role = "deceased"
+    members = list(house.members.all())
+    visible = access.visible_residents(request.user)
+    if visible is not None:  # need-to-know: only the members on cases the user works on
+        allowed = set(
+            visible.filter(resident_id__in=[m.pk for m in members]).values_list("resident_id", flat=True)
+        )
+        members = [m for m in members if m.pk in allowed]
+        if not members:
+            raise Http404
+    if case is not None and not access.works_on(request.user, case):
+        case = None
+    uses = access.reveal_uses(request.user, case) if has_role(request.user, *MY_NUMBER_ROLES) else []
+    on_case = (
+        set(CaseRegistryLink.objects.filter(case=case).values_list("resident_id", flat=True))
+        if uses
+        else set()
+    )
+    for m in members:
+        m.may_reveal = m.pk in on_case
     audit(request, "registry.household", case, household=house.pk)
     return render(
         request,
         "registry/household.html",
         {
             "household": house,
-            "members": list(house.members.all()),
+            "members": members,
             "case": case,
             "role": role,
+            "reveal_uses": uses,
             "household_event": bool(case and household_role(case)),
-            "may_see_my_number": may_see_my_number(request.user),
         },
     )
 
@@ -165,14 +203,25 @@ def household(request: HttpRequest, setai_no: str) -> HttpResponse:
 @never_cache
 @role_required(*MY_NUMBER_ROLES)
 def resident_my_number(request: HttpRequest, atena_no: str) -> HttpResponse:
-    """The full 個人番号 of a resident, for roles that need it; each view is audited."""
+    """The full 個人番号 of a resident set on a case the user works on, for a listed 番号利用事務; audited."""
     if len(atena_no) > 16:
         raise Http404
     resident = get_object_or_404(Resident, atena_no=atena_no)
-    reason = (request.POST.get("reason") or "").strip()[:200]
+    case = _case_or_none(request.POST.get("case"))
+    try:
+        use = access.check_reveal(request, case, (request.POST.get("reason") or "").strip()[:80])
+        if not CaseRegistryLink.objects.filter(case=case, resident=resident).exists():
+            raise access.RevealRefused(access.NOT_ON_CASE)
+    except access.RevealRefused as refusal:
+        audit(request, "registry.my_number.refused", case, resident=resident.pk, status=refusal.status)
+        return _refused(request, refusal, case)
     number = resident.reveal_my_number()
-    audit(request, "registry.my_number.view", None, resident=resident.pk, reason=reason)
-    response = render(request, "registry/my_number.html", {"resident": resident, "number": number})
+    audit(request, "registry.my_number.view", case, resident=resident.pk, reason=use.id, reason_name=use.name)
+    response = render(
+        request,
+        "registry/my_number.html",
+        {"resident": resident, "number": number, "back_url": _back_url(request, case)},
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -260,9 +309,18 @@ def card_post(request: HttpRequest, number: str) -> HttpResponse:
 def card_my_number(request: HttpRequest, number: str, reading_id: int) -> HttpResponse:
     case = _open_case(number)
     record = get_object_or_404(CardEvidence, pk=reading_id, case=case)
+    try:
+        use = access.check_reveal(request, case, (request.POST.get("reason") or "").strip()[:80])
+    except access.RevealRefused as refusal:
+        audit(request, "card.my_number.refused", case, reading=record.pk, status=refusal.status)
+        return _refused(request, refusal, case)
     full = services.reveal_card_number(record)
-    audit(request, "card.my_number.view", case, reading=record.pk)
-    response = render(request, "registry/my_number.html", {"card": record, "number": full, "case": case})
+    audit(request, "card.my_number.view", case, reading=record.pk, reason=use.id, reason_name=use.name)
+    response = render(
+        request,
+        "registry/my_number.html",
+        {"card": record, "number": full, "back_url": _back_url(request, case)},
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -195,3 +195,8 @@ LOGGING = {
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# 特定個人情報 on a need-to-know basis (docs/registry.md): at most this many full 個人番号 views per user in
+# the window; one more is refused and written to the audit log as an alert (counted from the audit log).
+MADOGUCHI_MY_NUMBER_REVEALS = int(os.environ.get("MADOGUCHI_MY_NUMBER_REVEALS", "10"))
+MADOGUCHI_MY_NUMBER_WINDOW_SECONDS = int(os.environ.get("MADOGUCHI_MY_NUMBER_WINDOW_SECONDS", str(10 * 60)))

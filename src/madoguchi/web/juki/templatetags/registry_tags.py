@@ -22,7 +22,9 @@ def agent_settings() -> dict:
 @register.inclusion_tag("registry/_tools.html", takes_context=True)
 def registry_case_tools(context, case):
     from madoguchi.web.counter.services import current_catalog
-    from madoguchi.web.juki.views import may_see_my_number
+    from madoguchi.web.counter.views import has_role
+    from madoguchi.web.juki import access
+    from madoguchi.web.juki.views import MY_NUMBER_ROLES
 
     request = context.get("request")
     catalog = current_catalog()
@@ -49,7 +51,11 @@ def registry_case_tools(context, case):
         "overrides": list(FactOverride.objects.filter(case=case)[:20]),
         "sourced": sourced,
         "agent": agent_settings(),
-        "may_see_my_number": may_see_my_number(request.user) if request else False,
+        "reveal_uses": (
+            access.reveal_uses(request.user, case)
+            if request and has_role(request.user, *MY_NUMBER_ROLES)
+            else []
+        ),
         "event": catalog.events.get(case.event_id),
     }
 
