@@ -214,3 +214,21 @@ def test_check_refuses_a_background_with_fonts_not_embedded(tmp_path, capsys):
     c.save()
     assert main(["forms", "check", str(root)]) == 1
     assert "uses font Helvetica without embedding" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("background", ["../../secret.pdf", "/etc/hostname", "link.pdf"])
+def test_a_background_cannot_leave_the_forms_folder(tmp_path, background):
+    """Issue #13 (low): a form's ``background:`` path stays inside the catalog's forms folder."""
+    from madoguchi.shinseisho.loader import FormsError, load_forms
+
+    root = tmp_path / "catalog"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("scenarios"))
+    (tmp_path / "secret.pdf").write_bytes((root / "forms" / "kokuho-soushitsu.pdf").read_bytes())
+    (root / "forms" / "link.pdf").symlink_to(tmp_path / "secret.pdf")
+    form = root / "forms" / "kokuho-soushitsu.yaml"
+    text = form.read_text()
+    form.write_text(text.replace("background: kokuho-soushitsu.pdf", f"background: {background}"))
+    with pytest.raises(FormsError) as info:
+        load_forms(root)
+    issues = [i for i in info.value.issues if "outside forms/" in i.message]
+    assert len(issues) == 1 and issues[0].file.endswith("kokuho-soushitsu.yaml") and issues[0].line == 6

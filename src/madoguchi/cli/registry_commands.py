@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -44,6 +45,23 @@ def _django():
     _setup_django()
 
 
+@contextlib.contextmanager
+def _import_guard():
+    """On SQLite, refuse to import while the counter server runs on the same database (sqlite_guard)."""
+    from madoguchi.cli import sqlite_guard
+    from madoguchi.cli.web_commands import sqlite_database
+
+    database = sqlite_database()
+    if database is None:
+        yield
+        return
+    try:
+        with sqlite_guard.exclusive_for_import(database):
+            yield
+    except sqlite_guard.Busy as exc:
+        raise CommandError(str(exc)) from None
+
+
 def _print_errors(errors, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"ok": False, "errors": [e.__dict__ for e in errors]}, ensure_ascii=False, indent=2))
@@ -72,7 +90,8 @@ def cmd_import(args) -> int:
             _django()
             from madoguchi.web.juki.store import store_records
 
-            store_records(source.records(report), report, source="csv")
+            with _import_guard():
+                store_records(source.records(report), report, source="csv")
     except ImportFailed as exc:
         _print_errors(exc.errors, args.json)
         raise CommandError(f"{len(exc.errors)} errors in {args.file}; nothing was imported", 1) from None
@@ -111,7 +130,8 @@ def cmd_generate(args) -> int:
         _django()
         from madoguchi.web.juki.store import generate_into_db
 
-        report = generate_into_db(args.count, seed=args.seed, demo=not args.no_demo)
+        with _import_guard():
+            report = generate_into_db(args.count, seed=args.seed, demo=not args.no_demo)
         print(
             f"stored {report.residents} fictional residents in {len(report.households)} households "
             f"({time.perf_counter() - started:.1f} s)"

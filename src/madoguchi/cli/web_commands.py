@@ -252,7 +252,26 @@ def serve_command(args) -> int:
     return _run_server(args.bind, workers=args.workers, threads=args.threads)
 
 
+def sqlite_database():
+    """The SQLite database file the settings name, or None for another engine (Django set up)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return db["NAME"] if db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) != ":memory:" else None
+
+
+_SERVER_LOCK = []  # the descriptor of the shared lock: kept open for the life of the server process
+
+
 def _run_server(bind: str, workers: int, threads: int) -> int:
+    from madoguchi.cli import sqlite_guard
+
+    database = sqlite_database()
+    if database is not None:
+        try:
+            _SERVER_LOCK.append(sqlite_guard.hold_for_server(database))
+        except sqlite_guard.Busy as exc:
+            raise CommandError(str(exc)) from None
     if os.name != "posix":  # gunicorn is POSIX-only; Windows counter PCs get Django's threaded server
         from django.core.management import call_command
 

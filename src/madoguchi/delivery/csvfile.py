@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,18 @@ class UnencodableError(PermanentDeliveryError):
             f"record {record.label()}: field {where}: the character {char!r} (U+{ord(char):04X}) "
             f"cannot be written in {ENCODING_NAMES.get(encoding, encoding)}"
         )
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def neutralise(text: str) -> str:
+    """A value a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) is written
+    with a leading ``'``, the spreadsheet's mark for text; a plain signed number stays as it is."""
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def render_csv(
@@ -49,7 +62,7 @@ def render_csv(
         row = []
         for item, head in columns:
             value = record.items.get(item)
-            text = "" if value is None else str(value)
+            text = "" if value is None else neutralise(str(value))
             row.append((item, head, text))
         _check_row(record, row, codec, encoding)
         writer.writerow([text for _, _, text in row])
@@ -73,22 +86,70 @@ def _check_row(record: DeliveryRecord | None, row, codec: str, encoding: str) ->
             raise UnencodableError(record, head, item, char, encoding) from None
 
 
+TEMP_MARK = ".madoguchi-"
+_UNNAMED = [True]  # O_TMPFILE files can be given a name here (cleared on the first failure)
+
+
+def _sweep_stale(folder: Path, name: str) -> None:
+    """Remove the temporary files a killed writer of ``name`` left in ``folder`` (its pid is in the name and
+    the process is gone): a record must not lie about in a half-written file."""
+    for leftover in folder.glob(f".{name}{TEMP_MARK}*.tmp"):
+        pid_text = leftover.name[len(name) + 1 + len(TEMP_MARK) :].split(".", 1)[0]
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            leftover.unlink(missing_ok=True)
+        except (ValueError, PermissionError, OSError):
+            continue  # not ours, or a live process of another user
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so a reader sees the old file or the whole new one, never a part:
-    a temporary file in the same folder, fsync, rename, fsync of the folder."""
+    a temporary file in the same folder (mode 0600), fsync, rename, fsync of the folder. Where the system
+    has O_TMPFILE the temporary file has no name until it is complete, so a writer killed meanwhile leaves
+    nothing; otherwise its name carries the writer's pid and the next write removes a dead writer's file."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _sweep_stale(path.parent, path.name)
+    tmp = None
+    fd = -1
+    if hasattr(os, "O_TMPFILE") and _UNNAMED[0]:
+        try:
+            fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o600)
+        except OSError:
+            fd = -1  # a file system without O_TMPFILE
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        if fd >= 0:
+            _write_all(fd, data)
+            tmp = str(path.parent / f".{path.name}{TEMP_MARK}{os.getpid()}.{os.urandom(4).hex()}.tmp")
+            try:
+                os.link(f"/proc/self/fd/{fd}", tmp, follow_symlinks=True)
+            except OSError:  # no /proc to name the file by: the named temporary file below, from now on
+                _UNNAMED[0] = False
+                os.close(fd)
+                fd, tmp = -1, None
+        if fd < 0:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{path.name}{TEMP_MARK}{os.getpid()}.", suffix=".tmp", dir=path.parent
+            )
+            _write_all(fd, data)
+        os.close(fd)
+        fd = -1
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        if fd >= 0:
+            os.close(fd)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
     try:
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -59,16 +60,25 @@ class Keyring:
         if not entries:
             raise EncryptionError(f"no encryption key: set {ENV} (see docs/registry.md)")
         self.keys: dict[str, AESGCM] = {}
+        self._index_keys: dict[str, bytes] = {}
         self.primary = ""
         for entry in entries:
             key_id, raw = _parse_key(entry)
             if key_id in self.keys:
                 raise EncryptionError(f"{ENV}: key id {key_id} appears twice")
             self.keys[key_id] = AESGCM(raw)
+            # A separate key for keyed hashes (an index that finds equal values without storing them).
+            self._index_keys[key_id] = hmac.new(raw, b"madoguchi keyed index v1", hashlib.sha256).digest()
             self.primary = self.primary or key_id
 
     def __repr__(self) -> str:
         return f"Keyring(primary={self.primary!r}, ids={list(self.keys)})"
+
+    def keyed_hash(self, value: str, purpose: str) -> str:
+        """HMAC-SHA256 of ``value`` under a key derived from the primary key (hex): equal values give equal
+        hashes, the value itself cannot be read back. ``purpose`` separates the indexes."""
+        message = purpose.encode("utf-8") + b"\0" + value.encode("utf-8")
+        return hmac.new(self._index_keys[self.primary], message, hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: bytes, context: str) -> str:
         nonce = os.urandom(12)

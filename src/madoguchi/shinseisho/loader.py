@@ -37,7 +37,9 @@ class FormSet:
         return file, self.lines.get(key, self.lines.get(form_id, 1))
 
     def background_path(self, form: FormTemplate) -> Path | None:
-        return (self.folder / form.background) if form.background else None
+        if not form.background or not _inside(self.folder, form.background):
+            return None  # load_forms refuses a background outside forms/
+        return self.folder / form.background
 
 
 def load_forms(catalog_path: str | Path, strict: bool = True) -> FormSet:
@@ -82,6 +84,13 @@ def load_forms(catalog_path: str | Path, strict: bool = True) -> FormSet:
             add(
                 path, data.lines.get("id", 1), f"form id {form.id!r} differs from the file name {path.stem!r}"
             )
+        if form.background and not _inside(folder, form.background):
+            add(
+                path,
+                data.lines.get("background", 1),
+                f"background {form.background!r} is outside forms/ (give a file name in the forms folder)",
+            )
+            continue
         if form.background and not (folder / form.background).is_file():
             add(path, data.lines.get("background", 1), f"background {form.background!r} not found in forms/")
             continue
@@ -97,6 +106,13 @@ def load_forms(catalog_path: str | Path, strict: bool = True) -> FormSet:
     if strict and issues:
         raise FormsError(issues)
     return result
+
+
+def _inside(folder: Path, name: str) -> bool:
+    """``name`` (a form's background) names a file inside ``folder``, symbolic links resolved: no absolute
+    path, no ``..`` out of it."""
+    target = (folder / name).resolve()
+    return target.is_relative_to(folder.resolve()) and target != folder.resolve()
 
 
 def _field_line(data: LineDict, exc: ValidationError, line: int, msg: str) -> int:

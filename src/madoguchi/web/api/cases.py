@@ -7,10 +7,11 @@ leaves nothing half-saved.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.web.counter.models import Case, CaseFact, CasePerson
@@ -25,7 +26,10 @@ PERSON_FIELDS = {
     "relationship": 40,
 }
 PERSON_DATES = ("birth_date", "death_date")
-SOURCES = {c.value for c in CaseFact.Source}
+# The API states what a caller was told (the resident's own entry, an interview, a 来庁予定 system): never
+# that the registry or a card said it — those facts come only from the server's own registry and card reads.
+SOURCES = {c.value for c in CaseFact.Source} - {CaseFact.Source.REGISTRY.value, CaseFact.Source.CARD.value}
+EARLIEST = date(1868, 1, 1)  # 明治元年: no resident's date is older
 
 
 class PayloadError(Exception):
@@ -36,8 +40,46 @@ class PayloadError(Exception):
 
 def _date(value: Any) -> date:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return date.fromisoformat(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"存在しない日付です: {value}") from None
     raise ValueError("YYYY-MM-DD の日付で指定してください")
+
+
+def _impossible(value: date, *, past: bool) -> str | None:
+    """Why a date cannot be a resident's (before 明治, or — for a birth or a death — after today)."""
+    today = timezone.localdate()
+    if value < EARLIEST:
+        return f"{EARLIEST.isoformat()} より前の日付は指定できません"
+    if past and value > today:
+        return "今日より後の日付は指定できません"
+    if value > today + timedelta(days=5 * 366):
+        return "5年より先の日付は指定できません"
+    return None
+
+
+def _check_dates(facts: dict, persons: dict, errors: dict) -> None:
+    """Birth and death dates that cannot be: out of range, or a death before the birth."""
+    for name, value in facts.items():
+        if isinstance(value, date):
+            why = _impossible(value, past=name.endswith((".birth_date", ".death_date")))
+            if why:
+                errors[f"facts.{name}"] = why
+    for role, person in persons.items():
+        for key in PERSON_DATES:
+            if isinstance(person.get(key), date):
+                why = _impossible(person[key], past=True)
+                if why:
+                    errors[f"persons.{role}.{key}"] = why
+        born, died = person.get("birth_date"), person.get("death_date")
+        if isinstance(born, date) and isinstance(died, date) and died < born:
+            errors[f"persons.{role}.death_date"] = "生年月日より前の日付です"
+    roles = {name.rsplit(".", 1)[0] for name in facts if name.endswith(".birth_date")}
+    for role in roles:
+        born, died = facts.get(f"{role}.birth_date"), facts.get(f"{role}.death_date")
+        if isinstance(born, date) and isinstance(died, date) and died < born:
+            errors[f"facts.{role}.death_date"] = "生年月日より前の日付です"
 
 
 def validate_payload(data: Any) -> dict:
@@ -119,6 +161,7 @@ def validate_payload(data: Any) -> dict:
             else:
                 errors[where] = "未知の項目です"
         persons[role] = clean
+    _check_dates(facts, persons, errors)
     if errors:
         raise PayloadError(errors)
     return {

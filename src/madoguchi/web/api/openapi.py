@@ -54,7 +54,11 @@ def document() -> dict:
                 },
                 "visitor_name": {"type": "string", "maxLength": 100},
                 "note": {"type": "string", "maxLength": 4000},
-                "source": {"type": "string", "enum": ["interview", "registry", "card", "resident"]},
+                "source": {
+                    "type": "string",
+                    "enum": ["arrivals", "interview", "resident"],
+                    "description": "who stated the facts; registry and card facts come only from the server's own reads",
+                },
                 "finish": {
                     "type": "boolean",
                     "description": "finish at once: routes tasks, queues deliveries",

@@ -150,6 +150,67 @@ def _write_fact(
     return FactRow(key, values["value"], skipped, source, sequence, row_id)
 
 
+# A fact read from the registry or a card is the case's record of that source: an answer from anywhere else
+# replaces it (or 取消 clears it) only with the clerk's reason, kept as a FactOverride.
+PROTECTED_SOURCES = frozenset({CaseFact.Source.REGISTRY.value, CaseFact.Source.CARD.value})
+
+
+class FactRefused(ValueError):
+    """A change to a fact the one write path refuses; the message is for the user (Japanese, no ids)."""
+
+
+def guard_fact_write(
+    case: Case, fact: Fact, stored: FactRow | None, source: str, reason: str | None, *, clearing=False
+) -> None:
+    """The rule every change of a case fact goes through: the case is open, and a registry or card fact is
+    replaced by another source, or cleared, only with a reason."""
+    if case.status != Case.Status.OPEN:
+        raise FactRefused("案内済みの案件は変更できません。")
+    if stored is None or stored.source not in PROTECTED_SOURCES or (reason or "").strip():
+        return
+    if not clearing and source in PROTECTED_SOURCES:
+        return  # the registry or the card read again
+    label = _SOURCE_LABELS.get(stored.source, stored.source)
+    raise FactRefused(
+        f"{fact.label}: {label}から取得した値です。変更・取消には理由の入力が必要です"
+        "（「住基・カードの値を変更する（理由を記録）」から変更してください）。"
+    )
+
+
+def _record_override(case: Case, key: str, stored: FactRow | None, value: Any, reason: str, user) -> None:
+    from madoguchi.web.juki.models import FactOverride
+
+    FactOverride.objects.create(
+        case=case,
+        fact=key,
+        old_value=stored.value if stored else None,
+        old_source=stored.source if stored else "",
+        new_value=_json(value),
+        reason=reason.strip()[:500],
+        user=user if user is not None and getattr(user, "pk", None) else None,
+    )
+
+
+def _stored_row(case: Case, key: str) -> FactRow | None:
+    rows = rowsql.select(CaseFact, _ROW_FIELDS, case_id=case.pk, name=key)
+    return FactRow(*rows[0]) if rows else None
+
+
+@transaction.atomic
+def forget_fact(case: Case, fact: Fact, user, *, key: str | None = None, reason: str | None = None) -> bool:
+    """取消: the fact becomes unknown (a registry or card fact only with a reason). True when one was stored.
+    ``key``: the stored name (``member.age@p1`` for a person's fact), the fact's name by default."""
+    key = key or fact.name
+    stored = _stored_row(case, key)
+    guard_fact_write(case, fact, stored, CaseFact.Source.INTERVIEW, reason, clearing=True)
+    if stored is None:
+        return False
+    if reason and reason.strip():
+        _record_override(case, key, stored, None, reason, user)
+    case.facts.filter(name=key).delete()
+    return True
+
+
 @transaction.atomic
 def save_answer(
     case: Case,
@@ -160,11 +221,17 @@ def save_answer(
     skipped: bool = False,
     source: str = "interview",
     person: str | None = None,
+    reason: str | None = None,
 ) -> None:
-    """Save one answer; ``person`` is the key of the person of a repeated role it is about."""
+    """Save one answer; ``person`` is the key of the person of a repeated role it is about. Raises
+    FactRefused as ``guard_fact_write`` says; ``reason`` is recorded as a FactOverride."""
     key = person_key(fact.name, person) if person else fact.name
     # One query for both: the next sequence number and the row to update, if the fact is stored already.
     read = case.facts.aggregate(last=Max("sequence"), stored_id=Max("id", filter=Q(name=key)))
+    stored = _stored_row(case, key) if read["stored_id"] is not None else None
+    guard_fact_write(case, fact, stored, source, reason)
+    if reason and reason.strip():
+        _record_override(case, key, stored, None if skipped else value, reason, user)
     _write_fact(case, key, value, user, skipped, source, (read["last"] or 0) + 1, read["stored_id"])
     case.save(update_fields=["updated_at"])
 
@@ -208,6 +275,7 @@ def record_answer(
     skipped: bool = False,
     source: str = "interview",
     person: str | None = None,
+    reason: str | None = None,
 ) -> CaseState:
     """Save one answer to the case ``state`` was just loaded for (inside the caller's transaction, with the
     case locked and marked changed by ``lock_open_case``) and return the new state without reading the case
@@ -216,6 +284,9 @@ def record_answer(
     key = person_key(fact.name, person) if person else fact.name
     next_seq = max((row.sequence for row in state.rows.values()), default=0) + 1
     stored = state.rows.get(key)
+    guard_fact_write(case, fact, stored, source, reason)
+    if reason and reason.strip():
+        _record_override(case, key, stored, None if skipped else value, reason, user)
     row = _write_fact(case, key, value, user, skipped, source, next_seq, stored.id if stored else None)
     known, skipped_facts = dict(state.known), set(state.skipped)
     persons = state.persons

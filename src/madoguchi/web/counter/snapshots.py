@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from django.utils import timezone
 
@@ -46,6 +47,20 @@ def _with_registry(person: Person, link: CaseRegistryLink | None) -> Person:
     )
 
 
+def _as_confirmed(person: Person, role: str, facts: dict) -> Person:
+    """The person with the identity facts the clerk confirmed on the case (生年月日, 死亡日, 性別: the facts
+    ``case.sources.person_facts`` names), so a record never says another date than the case's facts."""
+    changes: dict = {}
+    born, died, sex = (facts.get(f"{role}.{n}") for n in ("birth_date", "death_date", "sex"))
+    if isinstance(born, date) and (person.birth is None or person.birth != born):
+        changes["birth_date"] = RegistryDate.from_date(born)
+    if isinstance(died, date):
+        changes["death_date"] = died
+    if isinstance(sex, str) and sex and sex != person.sex:
+        changes["sex"] = sex
+    return replace(person, **changes) if changes else person
+
+
 def case_snapshot(case: Case, state) -> CaseSnapshot:
     """The case as the clerk sees it now: ``state`` is the counter's evaluated case state (facts, marks)."""
     links = {
@@ -53,15 +68,25 @@ def case_snapshot(case: Case, state) -> CaseSnapshot:
         for link in CaseRegistryLink.objects.filter(case=case).select_related("resident__household")
     }
     facts = {p.id: p.values for p in getattr(state.result, "persons", ())}
+    values = dict(state.result.values)
     parties = tuple(
-        Party(row.role, _with_registry(person_of(row), links.get(row.key)), row.key, facts.get(row.key, {}))
+        Party(
+            row.role,
+            _as_confirmed(
+                _with_registry(person_of(row), links.get(row.key)),
+                row.role,
+                facts[row.key] if row.key in facts else values,
+            ),
+            row.key,
+            facts.get(row.key, {}),
+        )
         for row in case.persons.order_by("id")
     )
     marks = getattr(state, "marks", None) or {}
     return CaseSnapshot(
         number=case.number,
         event_id=case.event_id,
-        facts=dict(state.result.values),
+        facts=values,
         parties=parties,
         marks={k: getattr(v, "plan", v) for k, v in marks.items()},
         status=case.status,

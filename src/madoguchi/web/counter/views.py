@@ -20,9 +20,11 @@ from madoguchi.rules.scope import split_key
 from madoguchi.web.counter import presenters
 from madoguchi.web.counter.models import Case, ProcedureMark, Role
 from madoguchi.web.counter.services import (
+    FactRefused,
     audit,
     current_catalog,
     finish_case,
+    forget_fact,
     load_state,
     lock_open_case,
     record_answer,
@@ -179,6 +181,7 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     # The case row is locked (and marked changed) while its facts are read and the answer written, so the
     # panels rendered from that state (without reading the case again) show every answer committed before
     # this one.
+    protected = None
     with transaction.atomic():
         case = lock_open_case(number) if len(number) <= 20 else None
         state = load_state(case, evaluate=False) if case is not None else None
@@ -187,9 +190,21 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
             refused = True
         else:
             refused = False
-            state = record_answer(state, fact, value, request.user, skipped=skip, person=person)
-            where = {"person": person} if person else {}
-            audit(request, "case.answer", case, fact=name, **where, **({"skipped": True} if skip else {}))
+            reason = (request.POST.get("reason") or "").strip()[:500] or None
+            try:
+                state = record_answer(
+                    state, fact, value, request.user, skipped=skip, person=person, reason=reason
+                )
+            except FactRefused as exc:
+                transaction.set_rollback(True)
+                protected = str(exc)
+            else:
+                where = {"person": person} if person else {}
+                if reason:
+                    where["reason"] = reason
+                audit(request, "case.answer", case, fact=name, **where, **({"skipped": True} if skip else {}))
+    if not refused and protected:
+        return _panels(request, _case(number), ask=request.POST.get("fact"), error=protected, status=422)
     if refused:
         return _refuse_answer(request, _case(number), fact)
     return _panels(request, case, state=state)
@@ -228,9 +243,18 @@ def case_forget(request: HttpRequest, number: str) -> HttpResponse:
     if case.status != Case.Status.OPEN:
         return _panels(request, case, error="案内済みの案件は変更できません。", status=409)
     name = request.POST.get("fact", "")
-    deleted, _ = case.facts.filter(name=name).delete()
+    fact_name, _person = split_key(name)
+    fact = current_catalog().facts.get(fact_name)
+    reason = (request.POST.get("reason") or "").strip()[:500] or None
+    if fact is None:
+        deleted = False
+    else:
+        try:
+            deleted = forget_fact(case, fact, request.user, key=name, reason=reason)
+        except FactRefused as exc:
+            return _panels(request, case, ask=name, error=str(exc), status=422)
     if deleted:
-        audit(request, "case.forget", case, fact=name)
+        audit(request, "case.forget", case, fact=name, **({"reason": reason} if reason else {}))
     return _panels(request, case, ask=name if deleted else None)
 
 

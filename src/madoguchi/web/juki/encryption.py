@@ -56,3 +56,9 @@ def evidence_context(case_id: int) -> str:
 
 def card_number_context(case_id: int) -> str:
     return f"card.my_number:{case_id}"
+
+
+def my_number_index(number: str) -> str | None:
+    """The keyed hash that makes a 個人番号 unique across the registry (never the number in clear); None
+    for a resident without a number."""
+    return keyring().keyed_hash(number, "resident.my_number") if number else None

@@ -64,6 +64,8 @@ class Resident(models.Model):
     nationality = models.CharField("国籍・地域", max_length=40, blank=True)
     my_number_encrypted = models.TextField(blank=True)
     my_number_last4 = models.CharField(max_length=4, blank=True)
+    # HMAC of the number (encryption.my_number_index): one 個人番号 is held by one resident at most.
+    my_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     # 国保・後期・介護・年金・児童手当・身体障害者手帳・印鑑登録 (keys of madoguchi.juki.records.ITEMS)
     qualifications = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)

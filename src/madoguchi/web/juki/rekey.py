@@ -24,7 +24,9 @@ def rekey(batch: int = 2000) -> dict[str, int]:
             context = my_number_context(resident.atena_no)
             plain = keys.decrypt(resident.my_number_encrypted, context)
             resident.my_number_encrypted = keys.encrypt(plain, context)
-            resident.save(update_fields=["my_number_encrypted"])
+            # The uniqueness index is keyed by the primary key too.
+            resident.my_number_index = keys.keyed_hash(plain.decode("utf-8"), "resident.my_number")
+            resident.save(update_fields=["my_number_encrypted", "my_number_index"])
             counts["residents"] += 1
         for record in CardEvidence.objects.all():
             changed = False

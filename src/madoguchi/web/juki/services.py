@@ -14,7 +14,7 @@ from django.utils import timezone
 from madoguchi.case.sources import accepted_facts, from_card, person_facts
 from madoguchi.juki.facts import facts_for_catalog, proposed_facts
 from madoguchi.web.counter.models import Case, CaseFact, CasePerson
-from madoguchi.web.counter.services import _json, current_catalog, save_answer
+from madoguchi.web.counter.services import current_catalog, save_answer
 from madoguchi.web.juki.encryption import card_number_context, evidence_context, keyring
 from madoguchi.web.juki.models import CardEvidence, CaseRegistryLink, FactOverride, Resident
 
@@ -97,19 +97,10 @@ def _relationship_to_deceased(case: Case, applicant: Resident) -> str:
 
 
 def override_fact(case: Case, fact, value: Any, reason: str, user) -> FactOverride:
-    row = case.facts.filter(name=fact.name).first()
+    """Replace a fact with the clerk's value and reason: the one write path records the FactOverride."""
     with transaction.atomic():
-        record = FactOverride.objects.create(
-            case=case,
-            fact=fact.name,
-            old_value=row.value if row else None,
-            old_source=row.source if row else "",
-            new_value=_json(value),
-            reason=reason,
-            user=user,
-        )
-        save_answer(case, fact, value, user, source=CaseFact.Source.INTERVIEW)
-    return record
+        save_answer(case, fact, value, user, source=CaseFact.Source.INTERVIEW, reason=reason)
+        return FactOverride.objects.filter(case=case, fact=fact.name).order_by("-at", "-id").first()
 
 
 # --- the card --------------------------------------------------------------------------------------------

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from madoguchi.juki.csv_import import ImportFailed, ImportReport
+from madoguchi.juki.csv_import import ImportFailed, ImportReport, RowError
 from madoguchi.juki.records import ResidentRecord, alias_keys, search_key
-from madoguchi.web.juki.encryption import keyring, my_number_context
+from madoguchi.web.juki.encryption import keyring, my_number_context, my_number_index
 from madoguchi.web.juki.models import Household, Resident, ResidentAlias
 
 BATCH = 2000
@@ -48,14 +48,26 @@ RESIDENT_FIELDS = [
     "nationality",
     "my_number_encrypted",
     "my_number_last4",
+    "my_number_index",
     "qualifications",
     "imported_at",
 ]
 
 
+NUMBER_COLUMN = "個人番号"
+
+
+def _number_taken(atena_no: str) -> str:
+    return f"個人番号が登録済みの住民（宛名番号 {atena_no}）と重複しています"
+
+
 class _Writer:
-    def __init__(self, source: str):
+    def __init__(self, source: str, report: ImportReport | None = None):
         self.source = source
+        self.report = report or ImportReport()
+        # 宛名番号 → keyed hash of the number each row of this import gives (a stored resident this import
+        # gives another number no longer holds the old one).
+        self.file_index: dict[str, str | None] = {}
         self.keys = keyring()
         self.households: dict[str, int] = {}
         self.pending: list[ResidentRecord] = []
@@ -68,10 +80,35 @@ class _Writer:
         if len(self.pending) >= BATCH:
             self.flush()
 
+    def _stored_conflicts(self) -> bool:
+        """Report each pending row whose 個人番号 a stored resident already holds (another 宛名番号, not given
+        another number by this import); True when there was one. The hashes are compared, never the numbers."""
+        index = {r.atena_no: my_number_index(r.my_number) for r in self.pending}
+        self.file_index.update(index)
+        wanted = {h: a for a, h in index.items() if h}
+        if not wanted:
+            return False
+        found = False
+        lines = {r.atena_no: r.line for r in self.pending}
+        holders = Resident.objects.filter(my_number_index__in=list(wanted)).values_list(
+            "my_number_index", "atena_no"
+        )
+        for digest, holder in holders:
+            atena = wanted[digest]
+            if holder == atena or self.file_index.get(holder, digest) != digest:
+                continue  # the same resident again, or one this import gives another number
+            self.report.error(lines[atena], NUMBER_COLUMN, _number_taken(holder))
+            found = True
+        return found
+
     def flush(self) -> None:
         if not self.pending:
             return
         from django.utils import timezone
+
+        if self._stored_conflicts():
+            self.pending.clear()  # nothing more is written: the import is rolled back
+            return
 
         now = timezone.now()
         new = {}
@@ -131,15 +168,30 @@ class _Writer:
                         else ""
                     ),
                     my_number_last4=r.my_number[-4:] if r.my_number else "",
+                    my_number_index=self.file_index.get(r.atena_no),
                     qualifications={
                         k: getattr(r, k) for k in QUAL_KEYS if getattr(r, k) not in (None, "", False)
                     },
                     imported_at=now,
                 )
             )
-        Resident.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["atena_no"], update_fields=RESIDENT_FIELDS
-        )
+        try:
+            with transaction.atomic():
+                Resident.objects.bulk_create(
+                    rows, update_conflicts=True, unique_fields=["atena_no"], update_fields=RESIDENT_FIELDS
+                )
+        except IntegrityError:
+            # Two residents of this batch swapping numbers with stored ones: the unique index refuses.
+            first = self.pending[0].line
+            raise ImportFailed(
+                [
+                    RowError(
+                        first,
+                        NUMBER_COLUMN,
+                        "個人番号が登録済みの住民と重複しています（この行からの2000行のいずれか）",
+                    )
+                ]
+            ) from None
         self._store_aliases()
         self.pending.clear()
 
@@ -163,16 +215,17 @@ def store_records(
     """Store everything in one transaction; roll back and raise :class:`ImportFailed` if ``report`` has errors
     at the end (the records generator fills it as it goes)."""
     with transaction.atomic():
-        writer = _Writer(source)
+        writer = _Writer(source, report)
         for record in records:
             if report.errors:
                 # Keep reading to report every bad row, but stop writing: everything will be rolled back.
                 continue
             writer.add(record)
+        if not report.errors:
+            writer.flush()
         if report.errors:
             transaction.set_rollback(True)
             raise ImportFailed(sorted(report.errors, key=lambda e: e.line))
-        writer.flush()
     return report
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.preentry import tokens
 from madoguchi.web.counter.models import Case, CaseFact
-from madoguchi.web.counter.services import audit, current_catalog, load_state, save_answer
+from madoguchi.web.counter.services import FactRefused, audit, current_catalog, load_state, save_answer
 from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
 from madoguchi.web.resident import client, flow, i18n, ratelimit
 from madoguchi.web.resident.common import base_context, language
@@ -351,14 +351,17 @@ def _answer(request: HttpRequest, case: Case, user, lang: str) -> str | None:
     fact = catalog.facts.get(name)
     if fact is None or not fact.askable or not fact.used_in(case.event_id):
         return i18n.t("bad_value", lang)
-    if request.POST.get("action") == "skip":
-        save_answer(case, fact, None, user, skipped=True, source=RESIDENT)
-    else:
-        try:
-            value = parse_answer(fact, request.POST.get("value", ""))
-        except FactValueError:
-            return i18n.t("bad_value", lang)
-        save_answer(case, fact, value, user, source=RESIDENT)
+    try:
+        if request.POST.get("action") == "skip":
+            save_answer(case, fact, None, user, skipped=True, source=RESIDENT)
+        else:
+            try:
+                value = parse_answer(fact, request.POST.get("value", ""))
+            except FactValueError:
+                return i18n.t("bad_value", lang)
+            save_answer(case, fact, value, user, source=RESIDENT)
+    except FactRefused:
+        return i18n.t("bad_value", lang)  # a registry or card fact: the clerk changes it, with a reason
     audit(request, "case.answer", case, fact=name, source="resident")
     return None
 

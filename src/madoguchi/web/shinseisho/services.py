@@ -18,7 +18,7 @@ from madoguchi.shinseisho.models import FieldSpec, FormTemplate
 from madoguchi.shinseisho.render import FilledForm, fill_form
 from madoguchi.shinseisho.values import CaseData, ValueRef
 from madoguchi.web.counter.models import Case, CasePerson, ProcedureMark
-from madoguchi.web.counter.services import CaseState, load_state, save_answer
+from madoguchi.web.counter.services import CaseState, FactRefused, load_state, save_answer
 from madoguchi.web.counter.snapshots import person_of
 from madoguchi.web.shinseisho.models import FormFieldOverride, FormFillStats, FormStatus
 
@@ -212,7 +212,10 @@ def _write_fact(case: Case, ref: ValueRef, raw: str, checkbox: bool, user) -> bo
         value = parse_answer(fact, text)
     except FactValueError as exc:
         raise CorrectionError(str(exc)) from None
-    save_answer(case, fact, value, user, source="interview")
+    try:
+        save_answer(case, fact, value, user, source="interview")
+    except FactRefused as exc:
+        raise CorrectionError(str(exc)) from None
     return True
 
 
