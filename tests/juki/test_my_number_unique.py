@@ -56,7 +56,7 @@ def test_the_migration_computes_the_index_of_stored_residents_and_names_clashes(
 
     from django.apps import apps
 
-    migration = importlib.import_module("madoguchi.web.juki.migrations.0003_sec-data_my_number_index")
+    migration = importlib.import_module("madoguchi.web.juki.migrations.0003_my_number_index")
     stored = dict(Resident.objects.exclude(my_number_index=None).values_list("id", "my_number_index"))
     assert stored
     Resident.objects.update(my_number_index=None)
