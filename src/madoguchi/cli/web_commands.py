@@ -8,7 +8,8 @@ import sys
 
 from madoguchi.cli import CommandError
 
-# gunicorn's default access log line plus the time the request spent in the application, in microseconds
+# gunicorn's default access log line (its request line and referer without query string, see
+# madoguchi.web.project.serverlog) plus the time the request spent in the application, in microseconds
 # (`madoguchi bench load` reads it to tell time in the application from time spent waiting for a worker).
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
@@ -260,21 +261,33 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
         return 0
     from gunicorn.app.base import BaseApplication
 
+    from madoguchi.web.project.slowclients import BufferedBodies
     from madoguchi.web.project.warmup import prepare_server_process
     from madoguchi.web.project.wsgi import application
 
     prepare_server_process()
+    # `threads` application slots per process, plus connection threads that only wait for slow bodies.
+    app = BufferedBodies(
+        application, slots=threads, body_seconds=float(os.environ.get("MADOGUCHI_BODY_SECONDS", "20"))
+    )
+    pool = threads + int(os.environ.get("MADOGUCHI_CONNECTION_THREADS", "8"))
 
     class Server(BaseApplication):
         def load_config(self):
             options = {
                 "bind": bind,
                 "workers": workers,
-                "threads": threads,
+                "threads": pool,
                 "worker_class": "gthread",
                 "accesslog": os.environ.get("MADOGUCHI_ACCESS_LOG", "-"),
                 "access_log_format": ACCESS_LOG_FORMAT,
+                # No query string, referer query or 個人番号 in any line gunicorn writes (issue #13).
+                "logger_class": "madoguchi.web.project.serverlog.MaskingLogger",
                 "timeout": 60,
+                # Bounded request heads: gunicorn waits 5 s for a first byte, then these sizes hold.
+                "limit_request_line": 8190,
+                "limit_request_fields": 100,
+                "limit_request_field_size": 8190,
                 "graceful_timeout": 10,
                 "keepalive": int(os.environ.get("MADOGUCHI_KEEPALIVE", "2")),
             }
@@ -282,7 +295,7 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
                 self.cfg.set(key, value)
 
         def load(self):
-            return application
+            return app
 
     Server().run()
     return 0
