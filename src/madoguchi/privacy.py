@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 # 12 digits standing alone (half- or full-width, optionally grouped 4-4-4) look like a 個人番号.
@@ -59,3 +60,14 @@ class MaskIndividualNumbersFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_log_text(record.stack_info)
         return True
+
+
+def write_private_file(path, text: str) -> None:
+    """Write a secret (a key, a token) readable by its owner only: created mode 0600, never wider even for
+    a moment, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)

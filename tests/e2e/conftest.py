@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.juki.crypto import new_key
 from madoguchi.local_server import start_serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,7 @@ def madoguchi_server(tmp_path_factory):
     env.update(
         MADOGUCHI_HOME=str(home / "var"),
         MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+        MADOGUCHI_ENCRYPTION_KEY=new_key(),  # serve refuses to start without one
         MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
         MADOGUCHI_ACCESS_LOG=str(home / "access.log"),
         PYTHONUNBUFFERED="1",
@@ -202,6 +204,7 @@ def card_agent_server(tmp_path_factory):
     env.update(
         MADOGUCHI_HOME=str(home / "var"),
         MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+        MADOGUCHI_ENCRYPTION_KEY=new_key(),  # serve refuses to start without one
         MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
         MADOGUCHI_ACCESS_LOG=str(home / "access.log"),
         MADOGUCHI_CARD_AGENT_URL=f"http://127.0.0.1:{config.port}",

@@ -50,6 +50,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "madoguchi.web.project.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "madoguchi.web.project.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,6 +141,7 @@ if os.environ.get("MADOGUCHI_HTTPS") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000  # as the pre-entry site: browsers use https only, for a year
 
 # No inline script anywhere: every script is a static file from this server.
 CONTENT_SECURITY_POLICY = {
