@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "madoguchi.web.counter.auditing.AdminAuditMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.web.project.urls"
@@ -124,6 +125,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# …and an address after this many failures under any user names (madoguchi.web.counter.loginlimits).
+MADOGUCHI_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("MADOGUCHI_LOGIN_IP_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "madoguchi.web.counter.loginlimits.LoginLimitHandler"
+# The client address of the login limits and the audit log: X-Forwarded-For is read only from these
+# reverse proxies (addresses or networks), see madoguchi.web.project.clientip.
+TRUSTED_PROXIES = common.env_list("MADOGUCHI_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "madoguchi.web.project.clientip.axes_client_ip"
 
 # Counter PCs are shared: sessions end after 30 idle minutes and when the browser closes. Activity renews
 # the session at most once a minute (madoguchi.web.project.middleware.SessionTouchMiddleware).
