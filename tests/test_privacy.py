@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
-from madoguchi.privacy import MaskIndividualNumbersFilter, mask_individual_numbers
+from madoguchi.privacy import MaskIndividualNumbersFilter, mask_individual_numbers, mask_query_strings
 
 
 @pytest.mark.parametrize(
@@ -95,3 +96,41 @@ def test_log_filter_on_a_real_logger(caplog):
         logger.removeFilter(mask)
     assert [r.getMessage() for r in caplog.records] == ["番号 ********9012 を確認", "no number here"]
     assert "5678" not in caplog.text
+
+
+def test_log_filter_masks_the_exception_text_of_a_bad_answer():
+    """A bad integer answer quoting a 個人番号 reaches the log through the ValueError's text."""
+    try:
+        int("100000000013x")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            ("/cases/1",),
+            sys.exc_info(),
+        )
+    assert MaskIndividualNumbersFilter().filter(record) is True
+    line = logging.Formatter().format(record)
+    assert "ValueError" in line and "********0013x" in line
+    assert "100000000013" not in line
+
+
+def test_log_filter_masks_query_strings_of_paths_and_urls():
+    record = _record(
+        '127.0.0.1 - - "GET /registry/search?q=100000000013&name=%s&birth=1950-04-01 HTTP/1.1" 200 "%s"',
+        "山田太郎",
+        "http://127.0.0.1:8000/registry/search?name=山田花子",
+    )
+    assert MaskIndividualNumbersFilter().filter(record) is True
+    line = record.getMessage()
+    for secret in ("100000000013", "0013", "山田太郎", "1950-04-01", "山田花子"):
+        assert secret not in line
+    assert '"GET /registry/search?[masked] HTTP/1.1"' in line
+    assert '"http://127.0.0.1:8000/registry/search?[masked]"' in line
+
+
+def test_a_question_mark_in_prose_is_not_a_query_string():
+    assert mask_query_strings("本当に削除しますか? はい") == "本当に削除しますか? はい"

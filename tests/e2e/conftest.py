@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.juki.crypto import new_key
 from madoguchi.local_server import start_serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +39,9 @@ def _free_port() -> int:
 
 class LiveServer:
     def __init__(self, env: dict[str, str], home: Path):
+        # The server runs this tree's source (the child's working folder is its home, so a relative
+        # PYTHONPATH such as "src" would silently load another installed copy).
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH", "")]))
         self.env = env
         self.home = home
         self.port = _free_port()
@@ -67,6 +71,19 @@ class LiveServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+def assert_logs_hold_no_personal_data(home: Path) -> None:
+    """Issue #13: after the run, no log file of the server holds a 個人番号-shaped number or a query string
+    (where search terms, names and birth dates travel)."""
+    from madoguchi.privacy import mask_individual_numbers, mask_query_strings
+
+    leaks = []
+    for path in sorted(home.rglob("*.log")):
+        for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if mask_query_strings(mask_individual_numbers(line)) != line:
+                leaks.append(f"{path.name}:{n}: {mask_query_strings(mask_individual_numbers(line))[:200]}")
+    assert not leaks, "personal data in the server's logs (shown masked):\n" + "\n".join(leaks[:20])
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -101,6 +118,7 @@ def madoguchi_server(tmp_path_factory):
     env.update(
         MADOGUCHI_HOME=str(home / "var"),
         MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+        MADOGUCHI_ENCRYPTION_KEY=new_key(),  # serve refuses to start without one
         MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
         MADOGUCHI_ACCESS_LOG=str(home / "access.log"),
         PYTHONUNBUFFERED="1",
@@ -128,6 +146,7 @@ def madoguchi_server(tmp_path_factory):
     server.stop()
     if dropper:
         dropper()
+    assert_logs_hold_no_personal_data(home)
 
 
 @pytest.fixture(scope="session")
@@ -202,6 +221,7 @@ def card_agent_server(tmp_path_factory):
     env.update(
         MADOGUCHI_HOME=str(home / "var"),
         MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+        MADOGUCHI_ENCRYPTION_KEY=new_key(),  # serve refuses to start without one
         MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
         MADOGUCHI_ACCESS_LOG=str(home / "access.log"),
         MADOGUCHI_CARD_AGENT_URL=f"http://127.0.0.1:{config.port}",
@@ -217,3 +237,4 @@ def card_agent_server(tmp_path_factory):
     yield server
     server.stop()
     agent_server.shutdown()
+    assert_logs_hold_no_personal_data(home)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.juki.crypto import new_key
 from madoguchi.local_server import start_serve
 
 from .conftest import CHROMIUM, ROOT, LiveServer
@@ -64,6 +65,7 @@ def _base_env(home: Path) -> dict[str, str]:
     env.update(
         MADOGUCHI_HOME=str(home / "var"),
         MADOGUCHI_CATALOG=str(ROOT / "catalogs" / "sample"),
+        MADOGUCHI_ENCRYPTION_KEY=new_key(),  # the counter's serve refuses to start without one
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from madoguchi.juki.crypto import new_key
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +63,7 @@ def routing_server(tmp_path_factory):
         MADOGUCHI_HOME=str(home / "var"),
         MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
         MADOGUCHI_CATALOG=str(_catalog(home / "catalog", drop)),
+        MADOGUCHI_ENCRYPTION_KEY=new_key(),  # serve refuses to start without one
         PYTHONUNBUFFERED="1",
     )
     dropper = None

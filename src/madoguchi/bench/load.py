@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from madoguchi.cli.web_commands import default_workers
+from madoguchi.juki.crypto import new_key
 from madoguchi.local_server import start_serve, stop
 
 USER, PASSWORD = "madoguchi", "madoguchi-demo"  # the demo clerk created by `madoguchi demo --no-serve`
@@ -247,6 +248,7 @@ class Server:
         self.env.update(
             MADOGUCHI_HOME=str(self.home / "var"),
             MADOGUCHI_SECRET_KEY=secrets.token_urlsafe(40),
+            MADOGUCHI_ENCRYPTION_KEY=new_key(),  # serve refuses to start without one
             MADOGUCHI_CATALOG=str(catalog),
             MADOGUCHI_LOGIN_FAILURE_LIMIT="1000",
             MADOGUCHI_ACCESS_LOG=str(self.home / "access.log"),

@@ -8,7 +8,8 @@ import sys
 
 from madoguchi.cli import CommandError
 
-# gunicorn's default access log line plus the time the request spent in the application, in microseconds
+# gunicorn's default access log line (its request line and referer without query string, see
+# madoguchi.web.project.serverlog) plus the time the request spent in the application, in microseconds
 # (`madoguchi bench load` reads it to tell time in the application from time spent waiting for a worker).
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
@@ -60,10 +61,30 @@ def _setup_django() -> None:
         # The embedded SQLite database lives in MADOGUCHI_HOME; make sure the folder exists.
         from pathlib import Path
 
-        Path(os.environ.get("MADOGUCHI_HOME", "var")).mkdir(parents=True, exist_ok=True)
+        Path(os.environ.get("MADOGUCHI_HOME", "var")).mkdir(mode=0o700, parents=True, exist_ok=True)
     import django
 
     django.setup()
+    private_sqlite_files()
+
+
+def private_sqlite_files() -> None:
+    """SQLite database files (and their -wal/-shm, which SQLite creates with the database's mode) are
+    readable by their owner only: created 0600 before the first connection, narrowed if they exist."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        name = str(db.get("NAME") or "")
+        if (
+            db.get("ENGINE") != "django.db.backends.sqlite3"
+            or not name
+            or name.startswith((":memory:", "file:"))
+        ):
+            continue
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (name, name + "-wal", name + "-shm"):
+            if os.path.exists(path):
+                os.chmod(path, 0o600)
 
 
 def default_workers() -> int:
@@ -130,30 +151,61 @@ def _demo_preentry_env(args) -> None:
     import secrets
     from pathlib import Path
 
+    from madoguchi.privacy import write_private_file
+
     home = Path(os.environ["MADOGUCHI_HOME"]).resolve()
     home.mkdir(parents=True, exist_ok=True)
     key_file = home / "preentry_api_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(32))
-        key_file.chmod(0o600)
+        write_private_file(key_file, secrets.token_urlsafe(32))
     os.environ.setdefault("MADOGUCHI_PREENTRY_API_KEY", key_file.read_text().strip())
     os.environ.setdefault("MADOGUCHI_PREENTRY_URL", f"http://127.0.0.1:{args.preentry_port}")
 
 
-def _start_demo_preentry(args) -> None:
-    """The public pre-entry profile as a child process: own settings, own SQLite file, own secret key."""
-    import atexit
+# What the demo's public pre-entry process may inherit from the counter's environment: nothing secret of the
+# counter (its secret key, encryption key, card agent token, database) and not its home folder.
+_PREENTRY_SHARED = (
+    "MADOGUCHI_PREENTRY_API_KEY",  # the one secret the two sides share by design
+    "MADOGUCHI_PREENTRY_KEY",
+    "MADOGUCHI_CATALOG",
+    "MADOGUCHI_ALLOWED_HOSTS",
+    "MADOGUCHI_CSRF_TRUSTED_ORIGINS",
+    "MADOGUCHI_HTTPS",
+    "MADOGUCHI_DEBUG",
+    "MADOGUCHI_LOG_LEVEL",
+)
+
+
+def preentry_child_env(environ, counter_home) -> dict[str, str]:
+    """The demo's pre-entry process environment: its own home (``<counter home>/preentry``) with its own
+    secret key, the system's variables, and of madoguchi's only what the public side needs."""
     import secrets
-    import subprocess
     from pathlib import Path
 
-    home = Path(os.environ["MADOGUCHI_HOME"]).resolve()
+    from madoguchi.privacy import write_private_file
+
+    home = Path(counter_home).resolve() / "preentry"
+    home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)
     secret_file = home / "preentry_secret_key"
     if not secret_file.exists():
-        secret_file.write_text(secrets.token_urlsafe(50))
-        secret_file.chmod(0o600)
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+        write_private_file(secret_file, secrets.token_urlsafe(50))
+    env = {
+        k: v
+        for k, v in environ.items()
+        if not k.startswith(("MADOGUCHI_", "DJANGO_", "DATABASE_URL")) or k in _PREENTRY_SHARED
+    }
+    env["MADOGUCHI_HOME"] = str(home)
     env["MADOGUCHI_SECRET_KEY"] = secret_file.read_text().strip()
+    return env
+
+
+def _start_demo_preentry(args) -> None:
+    """The public pre-entry profile as a child process: own settings, own home, own SQLite file and keys."""
+    import atexit
+    import subprocess
+
+    env = preentry_child_env(os.environ, os.environ["MADOGUCHI_HOME"])
     child = subprocess.Popen(
         [
             sys.executable,
@@ -169,6 +221,7 @@ def _start_demo_preentry(args) -> None:
             f"{args.host}:{args.preentry_port}",
         ],
         env=env,
+        cwd=env["MADOGUCHI_HOME"],
     )
     parent = os.getpid()
     # gunicorn workers are forks of this process and run atexit handlers too: only the master stops the child.
@@ -221,10 +274,37 @@ def _start_demo_card_agent(args) -> None:
     print(f"card agent: http://127.0.0.1:{config.port} with the virtual card 'demo' (PIN 1234)")
 
 
+def serve_refusals(environ, profile: str) -> list[str]:
+    """What `madoguchi serve` refuses to start without: no key is made up beside the database in production
+    (the demo keeps its generated keys in its own home)."""
+    problems = []
+    if not environ.get("MADOGUCHI_SECRET_KEY"):
+        problems.append("MADOGUCHI_SECRET_KEY must be set for production (see docs/operations.md)")
+    if profile == "counter" and not environ.get("MADOGUCHI_ENCRYPTION_KEY"):
+        problems.append(
+            "MADOGUCHI_ENCRYPTION_KEY must be set for production: the 個人番号 and card readings are encrypted "
+            "with it (see docs/registry.md); a key file beside the database is not used by serve"
+        )
+    return problems
+
+
+DEBUG_WARNING = """
+******************************************************************************
+WARNING: MADOGUCHI_DEBUG=1 — debug mode is ON. Error pages show settings,
+source code and request data (residents' personal data). Never use it on a
+server that real residents' data or a network other than loopback reaches.
+******************************************************************************
+"""
+
+
 def serve_command(args) -> int:
-    if not os.environ.get("MADOGUCHI_SECRET_KEY"):
-        raise CommandError("MADOGUCHI_SECRET_KEY must be set for production (see docs/operations.md)")
-    if getattr(args, "profile", "counter") == "preentry":
+    profile = getattr(args, "profile", "counter")
+    problems = serve_refusals(os.environ, profile)
+    if problems:
+        raise CommandError("\n".join(problems))
+    if os.environ.get("MADOGUCHI_DEBUG") == "1":
+        print(DEBUG_WARNING, file=sys.stderr)
+    if profile == "preentry":
         # The public profile: its own settings (no counter apps), see docs/resident.md.
         os.environ["DJANGO_SETTINGS_MODULE"] = "madoguchi.web.project.settings_preentry"
         if not os.environ.get("MADOGUCHI_PREENTRY_KEY"):
@@ -279,21 +359,33 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
         return 0
     from gunicorn.app.base import BaseApplication
 
+    from madoguchi.web.project.slowclients import BufferedBodies
     from madoguchi.web.project.warmup import prepare_server_process
     from madoguchi.web.project.wsgi import application
 
     prepare_server_process()
+    # `threads` application slots per process, plus connection threads that only wait for slow bodies.
+    app = BufferedBodies(
+        application, slots=threads, body_seconds=float(os.environ.get("MADOGUCHI_BODY_SECONDS", "20"))
+    )
+    pool = threads + int(os.environ.get("MADOGUCHI_CONNECTION_THREADS", "8"))
 
     class Server(BaseApplication):
         def load_config(self):
             options = {
                 "bind": bind,
                 "workers": workers,
-                "threads": threads,
+                "threads": pool,
                 "worker_class": "gthread",
                 "accesslog": os.environ.get("MADOGUCHI_ACCESS_LOG", "-"),
                 "access_log_format": ACCESS_LOG_FORMAT,
+                # No query string, referer query or 個人番号 in any line gunicorn writes (issue #13).
+                "logger_class": "madoguchi.web.project.serverlog.MaskingLogger",
                 "timeout": 60,
+                # Bounded request heads: gunicorn waits 5 s for a first byte, then these sizes hold.
+                "limit_request_line": 8190,
+                "limit_request_fields": 100,
+                "limit_request_field_size": 8190,
                 "graceful_timeout": 10,
                 "keepalive": int(os.environ.get("MADOGUCHI_KEEPALIVE", "2")),
             }
@@ -301,7 +393,7 @@ def _run_server(bind: str, workers: int, threads: int) -> int:
                 self.cfg.set(key, value)
 
         def load(self):
-            return application
+            return app
 
     Server().run()
     return 0

@@ -18,6 +18,7 @@ from madoguchi.guide import guide_for as cached_guide
 from madoguchi.rules.scope import PersonFacts, person_key, split_key
 from madoguchi.web.counter import rowsql
 from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, CasePerson, ProcedureMark
+from madoguchi.web.project.clientip import client_ip
 
 
 def current_catalog() -> Catalog:
@@ -313,8 +314,10 @@ def _answered(person: PersonFacts, name: str, value: Any) -> PersonFacts:
 
 
 def audit(request, action: str, case: Case | None = None, **detail) -> None:
-    user = request.user if request is not None and request.user.is_authenticated else None
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    user = getattr(request, "user", None) if request is not None else None
+    if user is not None and not user.is_authenticated:
+        user = None
+    ip = client_ip(request) if request is not None else None
     rowsql.insert(
         AuditEvent,
         at=timezone.now(),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from madoguchi.juki.crypto import ENV, EncryptionError, Keyring, new_key
+from madoguchi.privacy import write_private_file
 
 KEY_FILE = "encryption_key"
 
@@ -25,8 +26,7 @@ def ensure_demo_key() -> None:
     path = key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(new_key() + "\n")
-        path.chmod(0o600)
+        write_private_file(path, new_key() + "\n")
     keyring.cache_clear()
 
 

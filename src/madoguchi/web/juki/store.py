@@ -214,19 +214,38 @@ def store_records(
 ) -> ImportReport:
     """Store everything in one transaction; roll back and raise :class:`ImportFailed` if ``report`` has errors
     at the end (the records generator fills it as it goes)."""
-    with transaction.atomic():
-        writer = _Writer(source, report)
-        for record in records:
+    try:
+        with transaction.atomic():
+            writer = _Writer(source, report)
+            for record in records:
+                if report.errors:
+                    # Keep reading to report every bad row, but stop writing: everything will be rolled back.
+                    continue
+                writer.add(record)
+            if not report.errors:
+                writer.flush()
             if report.errors:
-                # Keep reading to report every bad row, but stop writing: everything will be rolled back.
-                continue
-            writer.add(record)
-        if not report.errors:
-            writer.flush()
-        if report.errors:
-            transaction.set_rollback(True)
-            raise ImportFailed(sorted(report.errors, key=lambda e: e.line))
+                transaction.set_rollback(True)
+                raise ImportFailed(sorted(report.errors, key=lambda e: e.line))
+    except ImportFailed:
+        _audit_import("registry.import_failed", source, report)
+        raise
+    _audit_import("registry.import", source, report)
     return report
+
+
+def _audit_import(action: str, source: str, report: ImportReport) -> None:
+    """Imports are audited (issue #13): counts only, and who ran it on the server (imports run from the
+    command line, so there is no signed-in user)."""
+    import getpass
+
+    from madoguchi.web.counter.services import audit
+
+    try:
+        by = getpass.getuser()
+    except (KeyError, OSError):
+        by = ""
+    audit(None, action, source=source, by=by[:64], **report.summary())
 
 
 def import_source(source_id: str, options: dict) -> ImportReport:

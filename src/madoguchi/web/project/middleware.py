@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 
 def _now() -> int:
@@ -31,4 +32,18 @@ class SessionTouchMiddleware:
             now = _now()
             if now - session.get("_touched", 0) >= self.every:
                 session["_touched"] = now  # marks the session modified: SessionMiddleware saves it
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (and Django's other never-cache headers) on every page and JSON answer:
+    they carry residents' personal data, and counter PCs are shared (issue #13). Static files never reach
+    it — WhiteNoise, placed before it, answers them with its own long-lived caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
         return response

@@ -50,6 +50,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "madoguchi.web.project.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "madoguchi.web.project.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "madoguchi.web.counter.auditing.AdminAuditMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.web.project.urls"
@@ -123,6 +125,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# …and an address after this many failures under any user names (madoguchi.web.counter.loginlimits).
+MADOGUCHI_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("MADOGUCHI_LOGIN_IP_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "madoguchi.web.counter.loginlimits.LoginLimitHandler"
+# The client address of the login limits and the audit log: X-Forwarded-For is read only from these
+# reverse proxies (addresses or networks), see madoguchi.web.project.clientip.
+TRUSTED_PROXIES = common.env_list("MADOGUCHI_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "madoguchi.web.project.clientip.axes_client_ip"
 
 # Counter PCs are shared: sessions end after 30 idle minutes and when the browser closes. Activity renews
 # the session at most once a minute (madoguchi.web.project.middleware.SessionTouchMiddleware).
@@ -140,6 +149,7 @@ if os.environ.get("MADOGUCHI_HTTPS") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000  # as the pre-entry site: browsers use https only, for a year
 
 # No inline script anywhere: every script is a static file from this server.
 CONTENT_SECURITY_POLICY = {

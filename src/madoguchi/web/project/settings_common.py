@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from madoguchi.privacy import write_private_file
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/madoguchi
 HOME = Path(os.environ.get("MADOGUCHI_HOME", "var")).resolve()
 # An editable install (the README's set-up) has the repository's catalogs folder two levels up.
@@ -33,6 +35,5 @@ def secret_key(filename: str) -> str:
     except FileNotFoundError:
         HOME.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
-        path.write_text(key)
-        path.chmod(0o600)
+        write_private_file(path, key)
         return key
