@@ -131,6 +131,8 @@ def test_the_card_read_opens_the_prepared_case_and_checks_the_four_items(
     assert CasePerson.objects.filter(case=case).count() == 5  # the four members and the card's 届出人
     page = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
     assert 'data-testid="arrival-check"' in page
+    # Those moving in are not in this city's registry: no offer to set the household from it.
+    assert 'data-testid="household-match"' not in page and 'data-testid="card-match"' not in page
     assert "一致しています" in page and "不一致" not in page
     listing = clerk_client.get(reverse("arrivals")).content.decode()
     assert "来庁済み" in listing

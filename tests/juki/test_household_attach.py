@@ -64,6 +64,17 @@ def test_the_whole_household_comes_from_the_registry(clerk_client, residents, te
     assert kept.value == "true"
 
 
+def test_a_tennyu_case_is_not_set_from_the_registry(clerk_client, residents, clerk, sample_catalog):
+    case = Case.objects.create(catalog_id="sample", event_id="tennyu", created_by=clerk)
+    case.assign_number()
+    case.save()
+    atena = _big_household().members.first().atena_no
+    page = clerk_client.post(
+        reverse("registry-attach-household", args=[case.number]), {"atena": atena}, follow=True
+    ).content.decode()
+    assert "まだこの市の住民記録にありません" in page and not CasePerson.objects.filter(case=case).exists()
+
+
 def test_an_event_without_a_household_refuses_with_a_message(clerk_client, residents, okuyami_case):
     house = _big_household()
     atena = house.members.first().atena_no

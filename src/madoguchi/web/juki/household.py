@@ -26,9 +26,12 @@ class HouseholdError(ValueError):
 
 
 def household_role(case: Case) -> str | None:
-    """The event's repeated role (``member``), if the event is about a household."""
+    """The event's repeated role (``member``), if the event is about a household the registry holds: not a
+    転入 (those moving in are not in this municipality's registry yet)."""
     event = current_catalog().events.get(case.event_id)
-    return next((r.id for r in event.repeated_roles), None) if event else None
+    if event is None or event.idou_jiyuu == "転入":
+        return None
+    return next((r.id for r in event.repeated_roles), None)
 
 
 def attach_household(case: Case, resident: Resident, user) -> list[CasePerson]:
@@ -41,6 +44,11 @@ def attach_household(case: Case, resident: Resident, user) -> list[CasePerson]:
     catalog = current_catalog()
     role = household_role(case)
     if role is None:
+        event = catalog.events.get(case.event_id)
+        if event is not None and event.idou_jiyuu == "転入":
+            raise HouseholdError(
+                "転入する世帯はまだこの市の住民記録にありません。世帯員は来庁予定か窓口で入力します。"
+            )
         raise HouseholdError("この手続きは世帯の全員を設定するものではありません。")
     if not access.whole_registry(user):
         raise HouseholdError("世帯の全員を住民記録から設定できるのは、住民記録を扱う課の職員です。")

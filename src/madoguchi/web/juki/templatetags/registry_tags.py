@@ -37,12 +37,13 @@ def registry_case_tools(context, case):
     links = list(CaseRegistryLink.objects.filter(case=case).select_related("resident"))
     event = catalog.events.get(case.event_id)
     household_event = bool(event and event.repeated_roles)
+    from_registry = household_event and event.idou_jiyuu != "転入"  # those moving in are not in it yet
     match = _card_match(readings, [link for link in links if link.role == "applicant"])
     household_linked = any(link.role not in ("applicant", "deceased") for link in links)
     return {
         "request": request,
         "card_match": None if household_event else match,
-        "household_match": match if household_event and not household_linked else None,
+        "household_match": match if from_registry and not household_linked else None,
         "case": case,
         "csrf_token": context.get("csrf_token"),
         "is_open": case.status == "open",
