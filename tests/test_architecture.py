@@ -203,3 +203,17 @@ def test_a_cycle_is_found_and_listed():
     graph = {"a": {"b": edge(1)}, "b": {"c": edge(2)}, "c": {"a": edge(3), "d": edge(4)}, "d": {}}
     assert cycles(graph) == [["a", "b", "c", "a"]]
     assert cycles({"a": {"b": edge(1)}, "b": {}}) == []
+
+
+def test_no_merge_conflict_markers_are_left_in_the_tree():
+    """A merge that left ``<<<<<<<`` in a template shows on the clerk's screen; no file may hold one."""
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for folder in ("src", "tests", "docs", "catalogs"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix not in {".py", ".html", ".md", ".yaml", ".js", ".css", ".txt", ".po"}:
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======":
+                    found.append(f"{path.relative_to(root)}:{n}")
+    assert not found, found
