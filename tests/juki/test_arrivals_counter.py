@@ -198,6 +198,8 @@ def test_finishing_the_prepared_tennyu_sends_one_idou_record_per_member(
         reverse("shinseisho-detail", args=[case.number, "juumin-idou"])
     ).content.decode()
     assert "世帯員4" in detail and "窓口　次子" in detail
+    row = detail.split('data-testid="input-kana_3"')[1].split("</tr>")[0]
+    assert "案件にも反映" not in row  # a row's correction stays on the form
     fix = clerk_client.post(
         reverse("shinseisho-correct", args=[case.number, "juumin-idou"]),
         {"field": "kana_3", "value": "マドグチ　タロウ"},

@@ -98,7 +98,12 @@ def form_detail(request: HttpRequest, number: str, form_id: str) -> HttpResponse
                 "field": f,
                 "editable": f.origin != "signature"
                 and not (ref and any(w in ref.name for w in services.NEVER_STORED)),
-                "flows_back": bool(ref and (ref.source == "person" or ref.source == "fact")),
+                # A row of one 世帯員 stays on the form (services.correct_field); the rest flows back.
+                "flows_back": bool(
+                    ref
+                    and (ref.source == "person" or ref.source == "fact")
+                    and not (entry.form.rows and ref.role == entry.form.rows.role)
+                ),
                 "input_value": "" if f.value is None or f.spec.kind == "checkbox" else f.text,
             }
         )
