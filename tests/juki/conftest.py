@@ -68,3 +68,16 @@ def okuyami_case(clerk, sample_catalog):
     case.assign_number()
     case.save()
     return case
+
+
+@pytest.fixture
+def server_trusts_virtual_ca(tmp_path, monkeypatch):
+    """The server re-verifies cards against the virtual test CA (as the demo does)."""
+    from madoguchi.card.builder import virtual_hierarchy
+    from madoguchi.card.signature import key_file_text
+
+    h = virtual_hierarchy()
+    path = tmp_path / "ca.pem"
+    path.write_text(key_file_text(h.ca.public_key(), h.ca_key_id, "virtual test CA"))
+    monkeypatch.setenv("MADOGUCHI_CARD_CA_KEY", str(path))
+    monkeypatch.setenv("MADOGUCHI_CARD_TEST_MODE", "1")

@@ -13,7 +13,6 @@ from django.utils import timezone
 from madoguchi.card import transport
 from madoguchi.card.agent import CardAgent
 from madoguchi.card.builder import virtual_hierarchy
-from madoguchi.card.signature import key_file_text
 from madoguchi.card.virtual import PROFILES
 from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, CasePerson
 
@@ -49,13 +48,9 @@ def _upload(client, data: bytes, name="yotei.csv"):
 
 
 @pytest.fixture
-def trusted_card(tmp_path, monkeypatch):
-    """The server trusts the virtual card's CA; returns a function reading a virtual card's evidence."""
+def trusted_card(server_trusts_virtual_ca):
+    """A function reading a virtual card's evidence, which the server trusts."""
     hierarchy = virtual_hierarchy()
-    path = tmp_path / "ca.pem"
-    path.write_text(key_file_text(hierarchy.ca.public_key(), hierarchy.ca_key_id, "virtual test CA"))
-    monkeypatch.setenv("MADOGUCHI_CARD_CA_KEY", str(path))
-    monkeypatch.setenv("MADOGUCHI_CARD_TEST_MODE", "1")
 
     def read(card="demo"):
         agent = CardAgent(transport.create("virtual", {"card": card}), hierarchy.trust_store())

@@ -6,27 +6,16 @@ import logging
 import urllib.error
 import urllib.request
 
-import pytest
 from django.db import connection
 from django.urls import reverse
 
 from madoguchi.card import transport
 from madoguchi.card.agent import AgentConfig, CardAgent, serve_in_thread
 from madoguchi.card.builder import virtual_hierarchy
-from madoguchi.card.signature import key_file_text
 from madoguchi.card.virtual import PROFILES
 from madoguchi.web.counter.models import AuditEvent, CasePerson
 
 TOKEN = "test-token-0123456789abcdef"
-
-
-@pytest.fixture
-def server_trusts_virtual_ca(tmp_path, monkeypatch):
-    h = virtual_hierarchy()
-    path = tmp_path / "ca.pem"
-    path.write_text(key_file_text(h.ca.public_key(), h.ca_key_id, "virtual test CA"))
-    monkeypatch.setenv("MADOGUCHI_CARD_CA_KEY", str(path))
-    monkeypatch.setenv("MADOGUCHI_CARD_TEST_MODE", "1")
 
 
 def _agent(card: str):

@@ -9,10 +9,7 @@ household (members, facts) in a throwaway SQLite database.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -71,7 +68,7 @@ print(json.dumps([time.perf_counter() - t, prepared]))
 
 def run(records: int = 10_000) -> dict:
     from madoguchi.arrivals import parse_arrivals
-    from madoguchi.juki.crypto import new_key
+    from madoguchi.bench.registry import run_in_django
 
     with tempfile.TemporaryDirectory(prefix="madoguchi-bench-") as tmp:
         folder = Path(tmp)
@@ -80,19 +77,7 @@ def run(records: int = 10_000) -> dict:
         started = time.perf_counter()
         parsed = parse_arrivals(path.read_bytes(), filename=path.name)
         parse_s = time.perf_counter() - started
-        (folder / "home").mkdir()
-        env = dict(os.environ)
-        env.update(
-            DJANGO_SETTINGS_MODULE="madoguchi.web.project.settings",
-            MADOGUCHI_HOME=str(folder / "home"),
-            MADOGUCHI_ENCRYPTION_KEY=new_key(),
-            MADOGUCHI_SECRET_KEY="bench-only-" + "x" * 40,
-        )
-        env.pop("DATABASE_URL", None)
-        code = _CHILD.format(path=str(path))
-        out = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900
-        )
+        out = run_in_django(_CHILD.format(path=str(path)), folder, timeout=900)
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-2000:])
         import_s, prepared = json.loads(out.stdout.strip().splitlines()[-1])

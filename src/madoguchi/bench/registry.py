@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,8 +43,6 @@ def _parse(path: Path, limit: int) -> float:
 def _import_into_sqlite(path: Path, limit: int, folder: Path) -> tuple[float, float]:
     """Into a fresh SQLite database in ``folder`` (a child process, so Django settings stay untouched)."""
     import json
-    import subprocess
-    import sys
 
     code = f"""
 import io, itertools, json, os, time
@@ -65,6 +65,16 @@ for q in ["佐藤", "スズキ", "窓口　太郎", "中央町１丁目", "昭�
     t = time.perf_counter(); search({{"q": q}}); times.append((time.perf_counter() - t) * 1000)
 print(json.dumps([rate, sorted(times)[len(times) // 2]]))
 """
+    out = run_in_django(code, folder, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    rate, lookup = json.loads(out.stdout.strip().splitlines()[-1])
+    return rate, lookup
+
+
+def run_in_django(code: str, folder: Path, timeout: float):
+    """``code`` in a child Python with Django set up on a throwaway SQLite home in ``folder`` (the caller's
+    settings and database stay untouched)."""
     from madoguchi.juki.crypto import new_key
 
     (folder / "home").mkdir(exist_ok=True)
@@ -76,11 +86,9 @@ print(json.dumps([rate, sorted(times)[len(times) // 2]]))
         MADOGUCHI_SECRET_KEY="bench-only-" + "x" * 40,
     )
     env.pop("DATABASE_URL", None)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-2000:])
-    rate, lookup = json.loads(out.stdout.strip().splitlines()[-1])
-    return rate, lookup
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def run(count: int = 1_000_000, import_rows: int = 50_000) -> dict:
