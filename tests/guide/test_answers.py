@@ -278,3 +278,17 @@ def test_random_json_is_read_or_refused_with_a_fact_value_error(fact, raw):
         parse_answer(fact, raw, typed=True)
     except FactValueError as exc:
         assert str(exc).startswith(f"{fact.label}: ")
+
+
+def test_half_a_character_is_refused_with_a_message():
+    """A lone surrogate (JSON "\\ud800") cannot be stored by PostgreSQL: refused where answers are read."""
+    from madoguchi.catalog import load_catalog
+    from madoguchi.guide import FactValueError, parse_answer
+
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "catalogs" / "sample")
+    text = next(f for f in catalog.facts.values() if f.type == "text")
+    with pytest.raises(FactValueError, match="読み取れない文字"):
+        parse_answer(text, "緑川\ud800花子")
+    with pytest.raises(FactValueError, match="読み取れない文字"):
+        parse_answer(text, "緑川\udfff", typed=True)
+    assert parse_answer(text, "緑川𠮷子") == "緑川𠮷子"  # a real character outside the BMP is fine

@@ -24,6 +24,7 @@ from madoguchi.rules.evaluate import format_value
 from madoguchi.wareki import format_both, parse_date
 
 MAX_TEXT_LENGTH = 2000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Dates typed as text: the ones the counter can write in 和暦 and read back (japanera's first 明治 day, and
 # the last of 令和99年: parse_date reads an era year of one or two digits).
 FIRST_DATE = date(1868, 1, 23)
@@ -59,6 +60,8 @@ def parse_answer(fact: Fact, raw: Any, *, typed: bool = False) -> Any:
             raw = raw.strip()
         if len(raw) > MAX_TEXT_LENGTH:  # the text limit, and a size limit before any other parsing
             _refuse(fact, TEXT if fact.type == "text" else _expected(fact, typed))
+        if _LONE_SURROGATE.search(raw):  # half of a character (JSON "\ud800"): no database can store it
+            _refuse(fact, "読み取れない文字が含まれています。入力し直してください")
     value = _from_json(fact, raw) if typed else _from_text(fact, raw)
     return _within_limits(fact, value)
 
