@@ -144,3 +144,24 @@ def test_cli_import_and_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "3行目 「生年月日」" in err and "nothing was imported" in err
     assert main(["registry", "import", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_one_bad_byte_in_a_utf8_file_is_reported_at_its_line():
+    """Issue #13 (low): a UTF-8 file (encoding auto) with one bad byte on line 41 is reported at line 41,
+    not read as Shift_JIS with errors everywhere."""
+    lines = [
+        f"{2000 + n},{3000 + n},架空　{n}郎,カクウ　イチロウ,1970-01-02,1,世帯主,架空県みどり市本町１丁目{n}番,,,,0,0,,,\n"
+        for n in range(2, 61)
+    ]
+    data = bytearray((HEADER + "".join(lines)).encode("utf-8"))
+    start = data.index("架空　41郎".encode())  # line 41 (the header is line 1)
+    data[start + 1] = 0xFF
+    with pytest.raises(ImportFailed) as info:
+        parse_csv(bytes(data), STANDARD)
+    assert [(e.line, e.column) for e in info.value.errors] == [(41, "")]
+    assert "UTF-8" in info.value.errors[0].reason
+
+
+def test_a_shift_jis_file_is_still_detected():
+    records, report = parse_csv((HEADER + "".join(ROWS)).encode("cp932"), STANDARD)
+    assert report.encoding == "shift_jis" and records[0].name == "架空　一郎"

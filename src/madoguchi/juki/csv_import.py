@@ -78,7 +78,20 @@ def _detect(head: bytes, codec: str) -> str:
         # A multi-byte character cut at the end of the sample is still UTF-8.
         if exc.start >= len(head) - 3:
             return "utf-8-sig"
-        return "cp932"
+    # Some line is not UTF-8: a Shift_JIS file, or a UTF-8 file with a bad byte or two. Count the lines with
+    # non-ASCII bytes that are valid UTF-8 against those that are not (Shift_JIS text is almost never valid
+    # UTF-8), so one bad byte on line 41 is reported at line 41 instead of the whole file read as Shift_JIS.
+    complete = head[: head.rfind(b"\n") + 1] or head
+    good = bad = 0
+    for line in complete.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return "utf-8-sig" if good > bad else "cp932"
 
 
 def _raw_lines(stream: BinaryIO, head: bytes) -> Iterator[bytes]:
