@@ -144,48 +144,87 @@ def accepted_facts(proposed: Mapping[str, Any], facts: Mapping[str, Any], event_
     return out
 
 
-# PERSON.json / the API: text values only, every one checked, errors naming ``role.field``.
+# PERSON.json and the API: every field checked, each problem named by its field. The widths are the case's
+# columns (the shell stores a person in them), so what passes here is stored whole.
+ITEM_MAX_LENGTH = {
+    "name": 100,
+    "kana": 200,
+    "postal_code": 8,
+    "address": 300,
+    "katagaki": 100,
+    "phone": 20,
+    "zokugara": 40,
+    "relationship": 40,
+}
+JSON_ITEMS = (*TEXT_ITEMS, "kana_confirmed")
 _SEX_ALIASES = {"male": "1", "female": "2", "M": "1", "F": "2"}
 
 
-def from_json(raw: Any, role: str) -> Person:
-    """A person given as JSON (``applicant`` / ``deceased`` of PERSON.json). Raises ValueError naming the field."""
+def read_person(
+    raw: Any, *, items: tuple[str, ...] = JSON_ITEMS, sex_aliases: bool = False, source: str = "interview"
+) -> tuple[Person, dict[str, str]]:
+    """A person given as a JSON object: the person, and ``{field: message}`` for every field refused (the
+    person then holds only the accepted fields). Dates in 西暦 or 和暦; 性別 as a code or a label (with
+    ``sex_aliases`` also M/F, PERSON.json's old spelling)."""
     if raw is None:
-        return Person()
+        return Person(source=source), {}
     if not isinstance(raw, Mapping):
-        raise ValueError(f"{role}: expected an object with name, kana, birth_date, …")
-    unknown = sorted(set(raw) - set(TEXT_ITEMS))
-    if unknown:
-        raise ValueError(f"{role}.{unknown[0]}: unknown field; known: {', '.join(TEXT_ITEMS)}")
+        return Person(source=source), {"": "氏名・生年月日などを項目とするオブジェクトで指定してください"}
     values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for key, value in raw.items():
-        if value is None:
+        if key not in items:
+            errors[str(key)] = f"未知の項目です（使える項目: {', '.join(items)}）"
+        elif value is None:
             continue
-        if not isinstance(value, str):
-            raise ValueError(f"{role}.{key}: expected text, got {type(value).__name__}")
-        if key in ("birth_date", "death_date") and value.strip():
-            try:
-                values[key] = parse_date(value)
-            except ValueError as exc:
-                raise ValueError(f"{role}.{key}: {exc}") from None
-        elif key == "sex" and value:
-            try:
-                values[key] = parse_sex(_SEX_ALIASES.get(value, value)).value
-            except ValueError as exc:
-                raise ValueError(f"{role}.sex: {exc}") from None
-        elif key == "postal_code" and value:
-            digits = unicodedata.normalize("NFKC", value).replace("-", "").replace("〒", "").strip()
-            if not re.fullmatch(r"\d{7}", digits):
-                raise ValueError(f"{role}.postal_code: expected 7 digits such as 999-0001, got {value!r}")
-            values[key] = f"{digits[:3]}-{digits[3:]}"
-        elif key == "phone" and value:
-            if not re.fullmatch(r"[0-9０-９\-－()（） ]{6,20}", value):
-                raise ValueError(f"{role}.phone: expected digits and hyphens, got {value!r}")
-            values[key] = unicodedata.normalize("NFKC", value)
-        elif key in ("name", "kana") and value and not value.strip():
-            raise ValueError(f"{role}.{key}: only spaces")
+        elif key == "kana_confirmed":
+            if isinstance(value, bool):
+                values[key] = value
+            else:
+                errors[key] = "true か false で指定してください"
+        elif not isinstance(value, str):
+            errors[key] = "文字列で指定してください"
         else:
-            if len(value) > 300:
-                raise ValueError(f"{role}.{key}: longer than 300 characters")
-            values[key] = value
-    return from_staff(values, source="interview")
+            try:
+                parsed = _read_item(key, value, sex_aliases)
+            except ValueError as exc:
+                errors[key] = str(exc)
+            else:
+                if parsed is not None:
+                    values[key] = parsed
+    return from_staff(values, source=source), errors
+
+
+def _read_item(key: str, value: str, sex_aliases: bool) -> Any:
+    if not value.strip():
+        if key in ("name", "kana") and value:
+            raise ValueError("空白だけです")
+        return None
+    if key in ("birth_date", "death_date"):
+        return parse_date(value)
+    if key == "sex":
+        return parse_sex(_SEX_ALIASES.get(value, value) if sex_aliases else value).value
+    if key == "postal_code":
+        digits = unicodedata.normalize("NFKC", value).replace("-", "").replace("〒", "").strip()
+        if not re.fullmatch(r"\d{7}", digits):
+            raise ValueError(f"郵便番号は 999-0001 のような7桁の数字です: 「{value}」")
+        return f"{digits[:3]}-{digits[3:]}"
+    if key == "phone":
+        if not re.fullmatch(r"[0-9０-９\-－()（） ]{6,20}", value):
+            raise ValueError(f"電話番号は数字とハイフンで書いてください: 「{value}」")
+        return unicodedata.normalize("NFKC", value)
+    if key == "zokugara":
+        return parse_zokugara(value)
+    limit = ITEM_MAX_LENGTH.get(key, 300)
+    if len(value) > limit:
+        raise ValueError(f"{limit}文字以内で指定してください")
+    return value
+
+
+def from_json(raw: Any, role: str) -> Person:
+    """A person of PERSON.json (``applicant`` / ``deceased``). Raises ValueError naming ``role.field``."""
+    person, errors = read_person(raw, items=TEXT_ITEMS, sex_aliases=True)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ValueError(f"{role}.{field}: {message}" if field else f"{role}: {message}")
+    return person

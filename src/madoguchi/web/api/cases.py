@@ -6,45 +6,31 @@ leaves nothing half-saved.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.case import Person
+from madoguchi.case.sources import JSON_ITEMS, read_person
 from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.web.counter.models import Case, CaseFact, CasePerson
-from madoguchi.web.counter.services import audit, current_catalog, finish_case
+from madoguchi.web.counter.services import audit, current_catalog, finish_case, save_staff_person
+from madoguchi.web.counter.snapshots import STORED_ITEMS, row_values
 
-PERSON_FIELDS = {
-    "name": 100,
-    "kana": 200,
-    "postal_code": 8,
-    "address": 300,
-    "phone": 20,
-    "relationship": 40,
-}
-PERSON_DATES = ("birth_date", "death_date")
 # The API states what a caller was told (the resident's own entry, an interview, a 来庁予定 system): never
 # that the registry or a card said it — those facts come only from the server's own registry and card reads.
 SOURCES = {c.value for c in CaseFact.Source} - {CaseFact.Source.REGISTRY.value, CaseFact.Source.CARD.value}
 EARLIEST = date(1868, 1, 1)  # 明治元年: no resident's date is older
+PERSON_ITEMS = tuple(item for item in JSON_ITEMS if item in STORED_ITEMS)
+MAX_REPEATED = 30  # persons of one repeated role (a household's members)
 
 
 class PayloadError(Exception):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"存在しない日付です: {value}") from None
-    raise ValueError("YYYY-MM-DD の日付で指定してください")
 
 
 def _impossible(value: date, *, past: bool) -> str | None:
@@ -66,15 +52,13 @@ def _check_dates(facts: dict, persons: dict, errors: dict) -> None:
             why = _impossible(value, past=name.endswith((".birth_date", ".death_date")))
             if why:
                 errors[f"facts.{name}"] = why
-    for role, person in persons.items():
-        for key in PERSON_DATES:
-            if isinstance(person.get(key), date):
-                why = _impossible(person[key], past=True)
-                if why:
-                    errors[f"persons.{role}.{key}"] = why
-        born, died = person.get("birth_date"), person.get("death_date")
-        if isinstance(born, date) and isinstance(died, date) and died < born:
-            errors[f"persons.{role}.death_date"] = "生年月日より前の日付です"
+    for where, person in persons.items():
+        for key, value in (("birth_date", person.birth), ("death_date", person.death_date)):
+            why = _impossible(value, past=True) if value is not None else None
+            if why:
+                errors[f"{where}.{key}"] = why
+        if person.birth and person.death_date and person.death_date < person.birth:
+            errors[f"{where}.death_date"] = "生年月日より前の日付です"
     roles = {name.rsplit(".", 1)[0] for name in facts if name.endswith(".birth_date")}
     for role in roles:
         born, died = facts.get(f"{role}.birth_date"), facts.get(f"{role}.death_date")
@@ -122,46 +106,13 @@ def validate_payload(data: Any) -> dict:
             facts[name] = parse_answer(fact, value, typed=True)
         except FactValueError as exc:
             errors[f"facts.{name}"] = str(exc)
-    persons: dict[str, dict] = {}
-    raw_persons = data.get("persons", {})
-    if not isinstance(raw_persons, dict):
-        errors["persons"] = "役割（applicant / deceased）をキーとするオブジェクトです"
-        raw_persons = {}
-    roles = {r.value for r in CasePerson.PersonRole}
-    for role, person in raw_persons.items():
-        if role not in roles:
-            errors[f"persons.{role}"] = f"役割は {', '.join(sorted(roles))} です"
-            continue
-        if not isinstance(person, dict):
-            errors[f"persons.{role}"] = "オブジェクトです"
-            continue
-        clean: dict[str, Any] = {}
-        for key, value in person.items():
-            where = f"persons.{role}.{key}"
-            if key in PERSON_FIELDS:
-                if not isinstance(value, str) or len(value) > PERSON_FIELDS[key]:
-                    errors[where] = f"{PERSON_FIELDS[key]}文字以内の文字列です"
-                else:
-                    clean[key] = value
-            elif key in PERSON_DATES:
-                try:
-                    clean[key] = _date(value)
-                except ValueError as exc:
-                    errors[where] = str(exc)
-            elif key == "sex":
-                if not isinstance(value, str) or value not in {s.value for s in CasePerson.Sex}:
-                    errors[where] = "1（男）、2（女）、9（不明）のいずれかです"
-                else:
-                    clean[key] = value
-            elif key == "kana_confirmed":
-                if not isinstance(value, bool):
-                    errors[where] = "true か false です"
-                else:
-                    clean[key] = value
-            else:
-                errors[where] = "未知の項目です"
-        persons[role] = clean
-    _check_dates(facts, persons, errors)
+    people = _read_persons(
+        catalog.events.get(event) if isinstance(event, str) else None,
+        data,
+        source if "source" not in errors else "resident",
+        errors,
+    )
+    _check_dates(facts, {f"persons.{k}": p for k, (_, p) in people.items()}, errors)
     if errors:
         raise PayloadError(errors)
     return {
@@ -169,10 +120,43 @@ def validate_payload(data: Any) -> dict:
         "visitor_name": visitor,
         "note": note,
         "facts": facts,
-        "persons": persons,
+        "persons": people,
         "source": source,
         "finish": data.get("finish", False),
     }
+
+
+def _read_persons(event, data: dict, source: str, errors: dict) -> dict[str, tuple[str, Person]]:
+    """The payload's persons through the core's one JSON reader (case.sources.read_person), for the event's
+    roles: ``{"applicant": {…}, "member": [{…}, …]}`` (a repeated role is a list). Returns
+    ``{where: (role, person)}``, ``where`` naming the person in messages (``member.0``)."""
+    people: dict[str, tuple[str, Person]] = {}
+    raw = data.get("persons", {})
+    roles = event.roles if event is not None else []
+    if not isinstance(raw, dict):
+        names = ", ".join(r.id for r in roles) or "applicant など"
+        errors["persons"] = f"役割（{names}）をキーとするオブジェクトです"
+        return people
+    for role_id, given in raw.items():
+        role = event.role(role_id) if event is not None and isinstance(role_id, str) else None
+        if role is None and event is not None:
+            errors[f"persons.{role_id}"] = f"この出来事の役割は {', '.join(r.id for r in roles)} です"
+            continue
+        if role is not None and role.repeated:
+            if not isinstance(given, list) or len(given) > MAX_REPEATED:
+                errors[f"persons.{role_id}"] = (
+                    f"{role.label}ごとのオブジェクトの配列です（{MAX_REPEATED}人まで）"
+                )
+                continue
+            entries = [(f"{role_id}.{i}", item) for i, item in enumerate(given)]
+        else:
+            entries = [(role_id, given)]
+        for where, item in entries:
+            person, problems = read_person(item, items=PERSON_ITEMS, source=source)
+            for field, message in problems.items():
+                errors[f"persons.{where}.{field}" if field else f"persons.{where}"] = message
+            people[where] = (role_id, person)
+    return people
 
 
 def create_case(data: Any, user, request=None) -> Case:
@@ -198,8 +182,19 @@ def create_case(data: Any, user, request=None) -> Case:
                 updated_by=user,
                 sequence=seq,
             )
-        for role, person in clean["persons"].items():
-            CasePerson.objects.create(case=case, role=role, source=clean["source"], updated_by=user, **person)
+        event = catalog.events[clean["event"]]
+        for n, (role_id, person) in enumerate(clean["persons"].values(), start=1):
+            repeated = event.role(role_id).repeated
+            row = CasePerson.objects.create(
+                case=case,
+                role=role_id,
+                key=f"p{n}" if repeated else role_id,
+                source=clean["source"],
+                updated_by=user,
+                **row_values(person),
+            )
+            if repeated:  # a member's own facts (生年月日, 性別) come only with the person
+                save_staff_person(case, row, row_values(person), user, repeated=True)
         audit(request, "case.create", case, event=clean["event"], via="api", facts=sorted(clean["facts"]))
         if clean["finish"]:
             case = finish_case(case, request)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from madoguchi.case.sources import ITEM_MAX_LENGTH
+from madoguchi.case.vocab import SEX_LABELS
+from madoguchi.web.api.cases import MAX_REPEATED, PERSON_ITEMS
+from madoguchi.web.counter.services import current_catalog
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -19,6 +24,37 @@ VALIDATION = {"422": _json(_ref("ValidationErrors"), "validation errors, one mes
 BAD_BODY = {"400": _json(_ref("Detail"), "not JSON")}
 
 
+def _person_schema() -> dict:
+    """A person as the API reads it: the items and widths of the core's one JSON reader."""
+    props: dict[str, dict] = {}
+    for item in PERSON_ITEMS:
+        if item == "kana_confirmed":
+            props[item] = {"type": "boolean"}
+        elif item in ("birth_date", "death_date"):
+            props[item] = {"type": "string", "description": "YYYY-MM-DD or 和暦 (令和8年11月27日)"}
+        elif item == "sex":
+            props[item] = {
+                "type": "string",
+                "description": "code or label: "
+                + ", ".join(f"{code} {label}" for code, label in SEX_LABELS.items()),
+            }
+        else:
+            props[item] = {"type": "string", "maxLength": ITEM_MAX_LENGTH[item]}
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+def _role_schemas() -> dict:
+    """Every role of the catalog's events: one person, or a list for a repeated role."""
+    roles: dict[str, dict] = {}
+    for event in current_catalog().events.values():
+        for role in event.roles:
+            if role.repeated:
+                roles[role.id] = {"type": "array", "items": _ref("Person"), "maxItems": MAX_REPEATED}
+            else:
+                roles.setdefault(role.id, _ref("Person"))
+    return roles
+
+
 def document() -> dict:
     s = {
         "Detail": {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
@@ -27,22 +63,7 @@ def document() -> dict:
             "properties": {"errors": {"type": "object", "additionalProperties": {"type": "string"}}},
             "required": ["errors"],
         },
-        "Person": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string", "maxLength": 100},
-                "kana": {"type": "string", "maxLength": 200},
-                "kana_confirmed": {"type": "boolean"},
-                "birth_date": {"type": "string", "format": "date"},
-                "death_date": {"type": "string", "format": "date"},
-                "sex": {"type": "string", "enum": ["1", "2", "9"]},
-                "postal_code": {"type": "string", "maxLength": 8},
-                "address": {"type": "string", "maxLength": 300},
-                "phone": {"type": "string", "maxLength": 20},
-                "relationship": {"type": "string", "maxLength": 40},
-            },
-        },
+        "Person": _person_schema(),
         "CaseInput": {
             "type": "object",
             "additionalProperties": False,
@@ -70,8 +91,9 @@ def document() -> dict:
                 },
                 "persons": {
                     "type": "object",
+                    "description": "the event's roles (GET /procedures); a repeated role (member) is a list",
                     "additionalProperties": False,
-                    "properties": {"applicant": _ref("Person"), "deceased": _ref("Person")},
+                    "properties": _role_schemas(),
                 },
             },
         },

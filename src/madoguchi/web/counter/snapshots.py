@@ -30,6 +30,27 @@ def person_of(row: CasePerson) -> Person:
     )
 
 
+# The person items a case's person row stores (方書 and the registry's keys are not typed on a case).
+STORED_ITEMS = (
+    "name",
+    "kana",
+    "kana_confirmed",
+    "birth_date",
+    "death_date",
+    "sex",
+    "postal_code",
+    "address",
+    "phone",
+    "zokugara",
+    "relationship",
+)
+
+
+def row_values(person: Person) -> dict:
+    """The columns of a :class:`CasePerson` for ``person`` (the inverse of :func:`person_of`)."""
+    return {item: person.item(item) for item in STORED_ITEMS}
+
+
 def _with_registry(person: Person, link: CaseRegistryLink | None) -> Person:
     """The registry's keys and other names for a person set from the registry (「この方を案件に設定」)."""
     if link is None:
