@@ -462,3 +462,32 @@ def test_the_counter_page_has_no_calendar_code_of_its_own():
     scripts = Path(madoguchi.web.__file__).parent.rglob("*.js")
     own = [p for p in scripts if not p.name.endswith(".min.js") and p.name != "jsQR.js"]
     assert own and not [p.name for p in own if "令和" in p.read_text(encoding="utf-8")]
+
+
+def test_all_questions_done_does_not_claim_settled_while_some_are_undetermined(clerk_client):
+    """#12 item 4: after 「わからない」 answers the page says how many stay open, not 「すべて確定」."""
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-11-20")
+    page = ""
+    for _ in range(10):
+        page = clerk_client.get(reverse("case-detail", args=[case.number])).content.decode()
+        asked = re.search(r'name="fact" value="([^"]+)"', page)
+        if asked is None:
+            break
+        answer(clerk_client, case, asked.group(1), skip=True)
+    assert 'data-testid="all-answered"' in page
+    assert "すべての手続きが確定しました" not in page and "決まっていない手続きが" in page
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_sheet_flags_a_deadline_already_past_on_page_and_pdf(clerk_client, tmp_path):
+    """#12 item 4: a deadline before the day the sheet is printed is said on the sheet, not left silent."""
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-10-01")
+    answer(clerk_client, case, "p.insurance", "kokuho")
+    page = clerk_client.get(reverse("case-sheet", args=[case.number])).content.decode()
+    assert 'data-testid="sheet-overdue"' in page and "期限を過ぎています" in page
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(clerk_client.get(reverse("case-sheet-pdf", args=[case.number])).content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "期限を過ぎた手続きが" in text and "【期限を過ぎています】" in text

@@ -75,6 +75,14 @@ class Person:
         return getattr(self, name)
 
 
+def call_name(person: Person) -> str:
+    """How the clerk and the sheet name a person of the household: 「長男 太郎さん」 (続柄 and given name);
+    '' when neither is known."""
+    given = person.name.replace("\u3000", " ").split(" ")[-1].strip() if person.name else ""
+    named = f"{given}さん" if given else ""
+    return " ".join(part for part in (person.zokugara or person.relationship, named) if part)
+
+
 # The items a person's text input may give (the counter's form, PERSON.json, the API), in display order.
 TEXT_ITEMS = (
     "name",

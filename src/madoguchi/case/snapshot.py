@@ -14,6 +14,10 @@ from typing import Any
 from madoguchi.case.person import Person
 
 
+# The clerk's mark on a procedure (the one vocabulary; the shell's choices are built from it).
+PLAN_LABELS = {"today": "本日手続き", "later": "後日", "not_needed": "不要"}
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """A person in a role on the case. ``id`` tells persons of a repeated role apart (the role for others);
@@ -32,6 +36,7 @@ class CaseSnapshot:
     facts: Mapping[str, Any]  # known facts of the case, derived ones included
     parties: tuple[Party, ...] = ()
     marks: Mapping[str, str] = field(default_factory=dict)  # procedure id -> today | later | not_needed
+    mark_notes: Mapping[str, str] = field(default_factory=dict)  # procedure id -> the clerk's note
     status: str = "open"
     finished_on: date | None = None
 

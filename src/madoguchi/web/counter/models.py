@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from madoguchi.case.snapshot import PLAN_LABELS
 from madoguchi.case.vocab import Sex as CaseSex
 
 
@@ -80,10 +81,8 @@ class CaseFact(models.Model):
 
 
 class ProcedureMark(models.Model):
-    class Plan(models.TextChoices):
-        TODAY = "today", "本日手続き"
-        LATER = "later", "後日"
-        NOT_NEEDED = "not_needed", "不要"
+    # The one vocabulary of marks (madoguchi.case.snapshot.PLAN_LABELS).
+    Plan = models.TextChoices("Plan", [(k.upper(), (k, label)) for k, label in PLAN_LABELS.items()])
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="marks")
     procedure_id = models.CharField(max_length=80)

@@ -9,15 +9,16 @@ from typing import Any
 from django.utils import timezone
 
 from madoguchi.case.vocab import COMMON_ZOKUGARA, SEX_LABELS
-from madoguchi.catalog import Catalog
 from madoguchi.catalog.models import Department, Fact, Procedure
-from madoguchi.guide import Outcome, answer_text, deadline_phrase
+from madoguchi.guide import Outcome, answer_text
+from madoguchi.guide.sheet import GuidanceSheet, build_sheet, deadline_text, waiting_label
 from madoguchi.rules.evaluate import format_value
 from madoguchi.rules.scope import split_key
-from madoguchi.wareki import format_both, format_wareki
+from madoguchi.wareki import format_both
 from madoguchi.web.counter import rowsql
 from madoguchi.web.counter.models import CasePerson, ProcedureMark
 from madoguchi.web.counter.services import CaseState
+from madoguchi.web.counter.snapshots import case_snapshot
 
 HANDLING_LABELS = {
     "office": "窓口で手続き",
@@ -101,16 +102,6 @@ class DepartmentGroup:
     items: list[ProcedureView]
 
 
-def deadline_text(procedure: Procedure, due: date | None, catalog: Catalog, event_id: str) -> str:
-    d = procedure.deadline
-    if d is None:
-        return ""
-    if due is not None:
-        basis = f"（{d.basis}）" if d.basis else ""
-        return f"{format_both(due)}まで{basis}"
-    return deadline_phrase(catalog, event_id, d)
-
-
 def _labels(state: CaseState) -> dict[str, str]:
     return {p.id: p.display for p in state.persons}
 
@@ -123,17 +114,10 @@ def _view(state: CaseState, outcome: Outcome, labels: dict[str, str] | None = No
         department=catalog.departments[outcome.procedure.department],
         mark=state.marks.get(outcome.key),
         deadline_text=deadline_text(outcome.procedure, outcome.deadline, catalog, state.case.event_id),
-        waiting_labels=[_key_label(catalog, n, labels) for n in outcome.waiting_for],
+        waiting_labels=[waiting_label(catalog, n, labels) for n in outcome.waiting_for],
         catalog=catalog,
         person_label=labels.get(outcome.person, "") if outcome.person else "",
     )
-
-
-def _key_label(catalog: Catalog, key: str, labels: dict[str, str]) -> str:
-    name, pid = split_key(key)
-    fact = catalog.facts.get(name)
-    label = fact.label if fact else name
-    return f"{labels[pid]}の{label}" if pid in labels else label
 
 
 def group_by_department(views: list[ProcedureView], order: list[str]) -> list[DepartmentGroup]:
@@ -310,27 +294,6 @@ def _input_value(fact: Fact | None, value: Any) -> str:
     return str(value)
 
 
-def sheet(state: CaseState) -> dict[str, Any]:
-    """The 手続き案内票: what the family takes home."""
-    catalog, result = state.catalog, state.result
-    order = list(catalog.departments)
-    views = [
-        v for v in (_view(state, o) for o in result.applicable) if v.plan != ProcedureMark.Plan.NOT_NEEDED
-    ]
-    office = [v for v in views if v.procedure.handling == "office"]
-    external = [v for v in views if v.procedure.handling in ("external", "guidance")]
-    automatic = [v for v in views if v.procedure.handling == "automatic"]
-    event = catalog.events[state.case.event_id]
-    event_date = result.values.get(event.date_fact)
-    return {
-        "case": state.case,
-        "municipality": catalog.municipality,
-        "event": event,
-        "event_date": format_both(event_date) if isinstance(event_date, date) else "",
-        "issued": format_wareki(timezone.localdate()),
-        "office_groups": group_by_department(office, order),
-        "external_groups": group_by_department(external, order),
-        "automatic": automatic,
-        "undetermined": [_view(state, o) for o in result.undetermined],
-        "today_count": sum(1 for v in office if v.plan == ProcedureMark.Plan.TODAY),
-    }
+def sheet(state: CaseState) -> GuidanceSheet:
+    """The 手続き案内票 of the case as it is now (the page and the PDF take the same one)."""
+    return build_sheet(state.catalog, case_snapshot(state.case, state), state.result, timezone.localdate())

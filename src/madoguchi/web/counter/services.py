@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from madoguchi.case.person import call_name
 from madoguchi.catalog import Catalog, get_catalog
 from madoguchi.catalog.models import Fact
 from madoguchi.guide import FactValueError, Guide, GuideResult, parse_answer
@@ -18,6 +19,7 @@ from madoguchi.guide import guide_for as cached_guide
 from madoguchi.rules.scope import PersonFacts, person_key, split_key
 from madoguchi.web.counter import rowsql
 from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, CasePerson, ProcedureMark
+from madoguchi.web.counter.snapshots import person_of
 from madoguchi.web.project.clientip import client_ip
 
 
@@ -68,9 +70,7 @@ class CaseState:
 
 def person_label(row) -> str:
     """How the clerk and the questions name a person of a repeated role: 「長男 太郎さん」."""
-    given = row.name.replace("\u3000", " ").split(" ")[-1].strip() if row.name else ""
-    named = f"{given}さん" if given else ""
-    return " ".join(part for part in (row.zokugara or row.relationship, named) if part) or row.key
+    return call_name(person_of(row)) or row.key
 
 
 def _persons(case: Case, guide: Guide, rows: dict[str, FactRow], skipped: set[str]) -> tuple:

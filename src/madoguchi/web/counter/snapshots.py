@@ -110,6 +110,7 @@ def case_snapshot(case: Case, state) -> CaseSnapshot:
         facts=values,
         parties=parties,
         marks={k: getattr(v, "plan", v) for k, v in marks.items()},
+        mark_notes={k: v.note for k, v in marks.items() if getattr(v, "note", "")},
         status=case.status,
         finished_on=timezone.localdate(case.finished_at) if case.finished_at else None,
     )

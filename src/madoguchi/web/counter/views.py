@@ -388,7 +388,7 @@ def case_sheet(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(number)
     state = load_state(case)
     audit(request, "sheet.view", case)
-    return render(request, "counter/sheet.html", presenters.sheet(state))
+    return render(request, "counter/sheet.html", {"sheet": presenters.sheet(state)})
 
 
 @require_GET
