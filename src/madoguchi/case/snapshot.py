@@ -13,7 +13,6 @@ from typing import Any
 
 from madoguchi.case.person import Person
 
-
 # The clerk's mark on a procedure (the one vocabulary; the shell's choices are built from it).
 PLAN_LABELS = {"today": "本日手続き", "later": "後日", "not_needed": "不要"}
 
