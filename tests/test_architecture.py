@@ -217,3 +217,41 @@ def test_no_merge_conflict_markers_are_left_in_the_tree():
                 if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======":
                     found.append(f"{path.relative_to(root)}:{n}")
     assert not found, found
+
+
+def _function_level_imports(module: str) -> list[tuple[int, str, bool]]:
+    """(line, module imported, commented) for every import inside a function of ``module``."""
+    path, _ = modules()[module]
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    out = []
+    for fn in ast.walk(ast.parse(source, str(path))):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+                name = node.names[0].name if isinstance(node, ast.Import) else (node.module or "")
+                here, before = lines[node.lineno - 1], lines[node.lineno - 2] if node.lineno > 1 else ""
+                # a comment on the line, on the line before, or on the first import of the same group
+                group = [lines[i] for i in range(max(0, node.lineno - 4), node.lineno)]
+                commented = "#" in here or before.strip().startswith("#") or any("#" in g for g in group)
+                out.append((node.lineno, name, commented))
+    return out
+
+
+def test_the_core_imports_its_own_modules_at_the_top_and_says_why_it_delays_another_library():
+    """Issue #11: a lazy import of our own module hides a dependency (and a cycle); a lazy import of an optional
+    or heavy library says why on its line."""
+    ours, silent = [], []
+    for module in modules():
+        if not is_core(module):
+            continue
+        path, _ = modules()[module]
+        for line, name, commented in _function_level_imports(module):
+            where = f"{path.relative_to(SRC.parent)}:{line} {name}"
+            if _within(name, ("madoguchi",)):
+                ours.append(where)
+            elif not commented:
+                silent.append(where)
+    assert not ours, "import these at the top of the module:\n" + "\n".join(ours)
+    assert not silent, "say why this import waits until the function runs:\n" + "\n".join(silent)

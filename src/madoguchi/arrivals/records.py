@@ -12,6 +12,8 @@ from typing import Any
 
 from madoguchi.case.person import Person
 from madoguchi.case.sources import from_arrival
+from madoguchi.juki.csv_import import decoded_lines
+from madoguchi.wareki import parse_date
 
 # The default layout's items. A household's record is one row per member in CSV (rows with the same 受付番号
 # belong together), or one object with a list 「世帯員」 in JSON.
@@ -107,8 +109,6 @@ def _guess_format(data: bytes, filename: str) -> str:
 
 
 def _text(data: bytes, encoding: str, found: _Collected) -> Iterator[str]:
-    from madoguchi.juki.csv_import import decoded_lines
-
     yield from decoded_lines(io.BytesIO(data), encoding, found)
 
 
@@ -255,8 +255,6 @@ def _depth(value: Any, level: int = 1) -> int:
 def _arrival(
     where: str, head: dict, members: Iterable[tuple[str, dict]], found: _Collected
 ) -> Arrival | None:
-    from madoguchi.wareki import parse_date
-
     before = len(found.errors)
     kind = KINDS.get(head["異動の種類"])
     if kind is None:

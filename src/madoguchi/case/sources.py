@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import jaconv
+
 from madoguchi.card.records import Attributes
 from madoguchi.case.person import TEXT_ITEMS, Person
 from madoguchi.case.vocab import SEX_LABELS, parse_sex, parse_zokugara
@@ -105,8 +107,6 @@ def from_answers(values: Mapping[str, Any], role: str, source: str = "resident")
 def from_arrival(values: Mapping[str, str]) -> Person:
     """A member of a 来庁予定 record (the arrivals file's items 氏名, フリガナ, 生年月日, 性別, 続柄). Raises
     ValueError 「item: reason」 naming the item."""
-    import jaconv
-
     try:
         born = parse_date(values.get("生年月日", ""))
     except ValueError as exc:
