@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -261,3 +262,30 @@ def test_card_button_only_with_an_agent_address_the_page_may_reach(
     page = clerk_client.get(f"/cases/{okuyami_case.number}/").content.decode()
     assert f'data-agent-url="{url if enabled else ""}"' in page
     assert ("カードリーダー（card-agent）が設定されていません" in page) is not enabled
+
+
+def test_the_roles_offered_are_the_case_events_own(clerk_client, clerk, residents):
+    """#11: a 転居 case sets a registry person as its 届出人 — not as 亡くなった方, a role it does not have; its
+    members come through the household. A role the case lacks is refused with a message, nothing set."""
+    from madoguchi.web.counter.models import Case
+
+    case = Case.objects.create(catalog_id="sample", event_id="tenkyo", created_by=clerk)
+    case.assign_number()
+    case.save()
+    page = clerk_client.get(
+        reverse("registry-lookup"), {"case": case.number, "role": "deceased"}
+    ).content.decode()
+    options = re.findall(r'<option value="([^"]+)"', page)
+    assert options == ["applicant"] and "亡くなった方" not in page and "届出人" in page
+    jiro = Resident.objects.get(name="手帳\u3000次郎")
+    for role in ("deceased", "member"):
+        refused = clerk_client.post(
+            reverse("registry-attach", args=[case.number]), {"atena": jiro.atena_no, "role": role}
+        )
+        assert refused.status_code == 400 and "設定先" in refused.content.decode()
+    assert not CasePerson.objects.filter(case=case).exists()
+    clerk_client.post(
+        reverse("registry-attach", args=[case.number]), {"atena": jiro.atena_no, "role": "applicant"}
+    )
+    person = CasePerson.objects.get(case=case, role="applicant")
+    assert person.name == "手帳\u3000次郎" and person.source == "registry" and person.death_date is None

@@ -22,6 +22,9 @@ from madoguchi.juki.dates import RegistryDate
 from madoguchi.juki.records import ResidentRecord
 from madoguchi.wareki import parse_date
 
+# The person items the card's 券面事項入力補助AP holds (the 4 情報).
+CARD_ITEMS = ("name", "birth_date", "sex", "address")
+
 
 def from_card(attributes: Attributes) -> Person:
     """The card's 4 情報. A 性別 code outside the vocabulary stays unknown rather than guessed."""
@@ -43,7 +46,7 @@ def from_registry(record: ResidentRecord) -> Person:
         tsusho_kana=record.tsusho_kana,
         name_alphabet=record.name_alphabet,
         birth_date=record.birth_date,
-        sex=record.sex,
+        sex=record.sex if record.sex in SEX_LABELS else "",
         postal_code=record.postal_code,
         address=record.address,
         katagaki=record.katagaki,

@@ -134,11 +134,6 @@ class CasePerson(models.Model):
     ``key`` names the person on the case: the role itself for a role with one person, ``p1``, ``p2`` … for each
     person of a repeated role; a repeated role's facts are stored as ``member.age@p1`` (rules.scope)."""
 
-    # The roles every event has a label for; other roles (member, child …) take their label from the catalog.
-    class PersonRole(models.TextChoices):
-        APPLICANT = "applicant", "申請者（来庁者）"
-        DECEASED = "deceased", "亡くなった方"
-
     # The one 性別 vocabulary (madoguchi.case.vocab): 1 男, 2 女, 9 適用不能, 0 不明.
     Sex = models.TextChoices("Sex", [(s.name, (s.value, s.label)) for s in CaseSex])
 

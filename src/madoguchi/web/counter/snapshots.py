@@ -47,8 +47,28 @@ STORED_ITEMS = (
 
 
 def row_values(person: Person) -> dict:
-    """The columns of a :class:`CasePerson` for ``person`` (the inverse of :func:`person_of`)."""
-    return {item: person.item(item) for item in STORED_ITEMS}
+    """The columns of a :class:`CasePerson` for ``person`` (the inverse of :func:`person_of`). A row has no
+    方書 column: it is kept after the address, as the counter writes it."""
+    values = {item: person.item(item) for item in STORED_ITEMS}
+    if person.katagaki:
+        values["address"] = f"{person.address}\u3000{person.katagaki}"
+    return values
+
+
+# What the registry does not hold: set from the registry, a person keeps what the clerk typed for these.
+NOT_IN_REGISTRY = ("phone", "relationship")
+
+
+def fill_row(
+    row: CasePerson, person: Person, *, keep: tuple[str, ...] = (), only: tuple[str, ...] | None = None
+) -> CasePerson:
+    """Set a case person's columns from ``person`` (every source's one mapping ends here): all of them, or
+    ``only`` those the source holds, never ``keep``."""
+    for item, value in row_values(person).items():
+        if item not in keep and (only is None or item in only):
+            setattr(row, item, value)
+    row.source = person.source
+    return row
 
 
 def _with_registry(person: Person, link: CaseRegistryLink | None) -> Person:

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from madoguchi.case.vocab import SEX_LABELS
+from madoguchi.case.sources import from_registry
 from madoguchi.juki.facts import facts_for_catalog, proposed_facts
 from madoguchi.juki.records import search_key
 from madoguchi.rules.scope import person_key
 from madoguchi.web.counter.models import Case, CaseFact, CasePerson
 from madoguchi.web.counter.services import audit, current_catalog, save_answer
+from madoguchi.web.counter.snapshots import NOT_IN_REGISTRY, fill_row
 from madoguchi.web.counter.views import COUNTER_ROLES, role_required
 from madoguchi.web.juki.models import CaseRegistryLink, FactOverride, Resident
 
@@ -59,8 +60,6 @@ def attach_household(case: Case, resident: Resident, user) -> list[CasePerson]:
     by_identity = {(search_key(p.name), p.birth_date): p for p in existing}
     used = {int(p.key[1:]) for p in existing if p.key[1:].isdigit()}
     day = timezone.localdate()
-    household = resident.household
-    address = household.address + (f"\u3000{household.katagaki}" if household.katagaki else "")
     persons = []
     with transaction.atomic():
         for member, record in zip(members, records, strict=True):
@@ -70,15 +69,7 @@ def attach_household(case: Case, resident: Resident, user) -> list[CasePerson]:
                 n = next(i for i in range(1, len(used) + 2) if i not in used)
                 used.add(n)
                 person = CasePerson(case=case, role=role, key=f"p{n}")
-            person.name = member.name
-            person.kana = member.kana
-            person.kana_confirmed = member.kana_confirmed
-            person.birth_date = birth
-            person.sex = member.sex if member.sex in SEX_LABELS else ""
-            person.zokugara = member.relationship
-            person.postal_code = household.postal_code
-            person.address = address
-            person.source = CaseFact.Source.REGISTRY
+            fill_row(person, from_registry(record), keep=NOT_IN_REGISTRY)
             person.updated_by = user
             person.save()
             persons.append(person)

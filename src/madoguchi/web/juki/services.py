@@ -11,10 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.case.sources import accepted_facts, from_card, person_facts
+from madoguchi.case.sources import CARD_ITEMS, accepted_facts, from_card, from_registry, person_facts
 from madoguchi.juki.facts import facts_for_catalog, proposed_facts
 from madoguchi.web.counter.models import Case, CaseFact, CasePerson
 from madoguchi.web.counter.services import current_catalog, save_answer
+from madoguchi.web.counter.snapshots import NOT_IN_REGISTRY, fill_row
 from madoguchi.web.juki.encryption import card_number_context, evidence_context, keyring
 from madoguchi.web.juki.models import CardEvidence, CaseRegistryLink, FactOverride, Resident
 
@@ -44,26 +45,15 @@ def attach_resident(case: Case, resident: Resident, role: str, user) -> list[str
     catalog = current_catalog()
     facts = registry_facts_for(case, resident, role)
     overridden = set(FactOverride.objects.filter(case=case).values_list("fact", flat=True))
-    household = resident.household
-    birth = resident.birth_date.to_date()
-    removal = resident.removal
     with transaction.atomic():
         person = CasePerson.objects.filter(case=case, role=role).first() or CasePerson(case=case, role=role)
-        person.name = resident.name
-        # Registry kana wins and keeps the registry's confirmation flag; it is never replaced by a suggestion.
-        person.kana = resident.kana
-        person.kana_confirmed = resident.kana_confirmed
-        person.birth_date = birth
-        if role == "deceased":
-            person.death_date = removal.to_date() if removal and resident.status == "deceased" else None
-        person.sex = resident.sex if resident.sex in CasePerson.Sex.values else ""
-        person.postal_code = household.postal_code
-        person.address = household.address + (f"\u3000{household.katagaki}" if household.katagaki else "")
+        fill_row(person, from_registry(resident.to_record()), keep=NOT_IN_REGISTRY)
+        if role != "deceased":
+            person.death_date = None  # a 死亡日 only on the deceased's role
         if role == "applicant":
             relation = _relationship_to_deceased(case, resident)
             if relation:
                 person.relationship = relation
-        person.source = CaseFact.Source.REGISTRY
         person.updated_by = user
         person.save()
         filled = []
@@ -164,11 +154,7 @@ def store_card_reading(case: Case, evidence: dict[str, str], user) -> tuple[Card
             person = CasePerson.objects.filter(case=case, role="applicant").first() or CasePerson(
                 case=case, role="applicant"
             )
-            person.name = card_person.name
-            person.birth_date = card_person.birth
-            person.sex = card_person.sex
-            person.address = card_person.address
-            person.source = CaseFact.Source.CARD
+            fill_row(person, card_person, only=CARD_ITEMS)
             person.updated_by = user
             person.save()
             # The catalog decides what the card may fill: facts of this event that list `card` as a source.

@@ -6,7 +6,7 @@ import re
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.juki.dates import RegistryDateError, parse_registry_date
 from madoguchi.juki.kana import lookup_postal_code, suggest_kana
 from madoguchi.juki.records import search_key
-from madoguchi.web.counter.models import Case, CasePerson, Role
+from madoguchi.web.counter.models import Case, Role
 from madoguchi.web.counter.services import audit, current_catalog
 from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
 from madoguchi.web.juki import access, services
@@ -125,13 +125,30 @@ def search(params, user=None) -> tuple[list[Resident], str]:
     return rows, ""
 
 
+def person_roles(case: Case | None) -> list[tuple[str, str]]:
+    """The roles a registry person can be set as: the case's event's roles with one person (a household's
+    members come through 「世帯の全員を設定」); without a case, those of every event."""
+    catalog = current_catalog()
+    events = [catalog.events[case.event_id]] if case is not None else list(catalog.events.values())
+    roles: dict[str, str] = {}
+    for event in events:
+        for role in event.roles:
+            if not role.repeated:
+                roles.setdefault(role.id, role.label)
+    return list(roles.items())
+
+
+def _role(requested: str | None, roles: list[tuple[str, str]]) -> str:
+    ids = [r for r, _ in roles]
+    return requested if requested in ids else (ids[0] if ids else "")
+
+
 @require_GET
 @role_required(*LOOKUP_ROLES)
 def lookup(request: HttpRequest) -> HttpResponse:
     case = _case_or_none(request.GET.get("case"))
-    role = request.GET.get("role", "deceased")
-    if role not in CasePerson.PersonRole.values:
-        role = "deceased"
+    roles = person_roles(case)
+    role = _role(request.GET.get("role"), roles)
     results, error = search(request.GET, request.user)
     searched = any(request.GET.get(k) for k in ("q", "name", "kana", "birth", "address", "atena"))
     if searched:
@@ -142,7 +159,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         {
             "case": case,
             "role": role,
-            "roles": CasePerson.PersonRole.choices,
+            "roles": roles,
             "results": results,
             "error": error,
             "searched": searched,
@@ -162,9 +179,7 @@ def household(request: HttpRequest, setai_no: str) -> HttpResponse:
         raise Http404
     house = get_object_or_404(Household, setai_no=setai_no)
     case = _case_or_none(request.GET.get("case"))
-    role = request.GET.get("role", "deceased")
-    if role not in CasePerson.PersonRole.values:
-        role = "deceased"
+    role = _role(request.GET.get("role"), person_roles(case))
     members = list(house.members.all())
     visible = access.visible_residents(request.user)
     if visible is not None:  # need-to-know: only the members on cases the user works on
@@ -226,6 +241,10 @@ def resident_my_number(request: HttpRequest, atena_no: str) -> HttpResponse:
     return response
 
 
+def _plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
 @require_POST
 @role_required(*COUNTER_ROLES)
 def attach(request: HttpRequest, number: str) -> HttpResponse:
@@ -235,14 +254,16 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
             "案内済みの案件は変更できません。", status=409, content_type="text/plain; charset=utf-8"
         )
     role = request.POST.get("role", "")
-    if role not in CasePerson.PersonRole.values:
-        return HttpResponseBadRequest("unknown person role")
+    if role not in dict(person_roles(case)):
+        return _plain(400, "この案件にない設定先です。住民記録の検索からやり直してください。")
     atena = request.POST.get("atena", "")
-    if not atena or len(atena) > 16:
-        return HttpResponseBadRequest("unknown resident")
-    resident = Resident.objects.filter(atena_no=atena).select_related("household").first()
+    resident = (
+        Resident.objects.filter(atena_no=atena).select_related("household").first()
+        if atena and len(atena) <= 16
+        else None
+    )
     if resident is None:
-        return HttpResponseBadRequest("unknown resident")
+        return _plain(400, "その住民は住民記録にありません。住民記録の検索からやり直してください。")
     filled = services.attach_resident(case, resident, role, request.user)
     audit(request, "registry.attach", case, role=role, resident=resident.pk, facts=filled)
     messages.success(request, _("住民記録から設定しました（%(n)d項目）") % {"n": len(filled)})
@@ -262,7 +283,7 @@ def override(request: HttpRequest, number: str) -> HttpResponse:
     name = request.POST.get("fact", "")
     fact = catalog.facts.get(name)
     if fact is None or not fact.used_in(case.event_id) or not fact.askable:
-        return HttpResponseBadRequest("unknown fact")
+        return _plain(400, "この案件で変更できない項目です。案件の画面からやり直してください。")
     reason = (request.POST.get("reason") or "").strip()
     if not reason:
         messages.error(request, f"{fact.label}: " + _("変更の理由を入力してください"))
