@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,6 +13,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from madoguchi.guide.sheet import GuidanceSheet
 from madoguchi.pdf_fonts import a4_document, register_font
+from madoguchi.pdf_text import JapaneseParagraph
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -33,7 +33,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+    return JapaneseParagraph(text, style)
 
 
 def _line_deadline(line) -> str:
