@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from madoguchi.guide import FactValueError, answer_text, parse_answer
 from madoguchi.rules.scope import split_key
+from madoguchi.wareki import format_both
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
 from madoguchi.web.counter.models import AuditEvent, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
@@ -99,11 +101,16 @@ def _task_context(task: Task, user) -> dict:
         fact = catalog.facts.get(name)
         if fact is None or name not in needed or (pid is not None and pid != task.person):
             continue
-        value = "わからない" if row.skipped else row.value
-        if fact.type == "bool" and not row.skipped:
-            value = "はい" if row.value else "いいえ"
-        elif fact.type == "choice" and not row.skipped:
-            value = fact.choice_values.get(row.value, row.value)
+        if row.skipped:
+            value = "わからない"
+        else:  # the counter's one way of showing an answer (和暦 dates, choice labels, はい/いいえ)
+            typed = state.known.get(name) if pid is None else None
+            if typed is None:
+                try:
+                    typed = parse_answer(fact, row.value, typed=True)
+                except FactValueError:
+                    typed = row.value
+            value = answer_text(fact, typed)
         facts.append({"label": fact.label, "value": value, "source": row.get_source_display()})
     outcome = next(
         (o for o in state.result.applicable if o.id == task.procedure_id and (o.person or "") == task.person),
@@ -117,11 +124,17 @@ def _task_context(task: Task, user) -> dict:
         "procedure": proc,
         "department": catalog.departments.get(task.department_id),
         "reasons": outcome.reasons if outcome else (),
-        "deadline": outcome.deadline if outcome else None,
+        "deadline": format_both(outcome.deadline) if outcome and outcome.deadline else "",
         "facts": facts,
         # A per-person task shows that person and whoever filed, not the whole household.
         "persons": [
-            p for p in task.case.persons.all() if not task.person or p.key in (task.person, "applicant")
+            {
+                "role": event.role(p.role).label if event and event.role(p.role) else "",
+                "row": p,
+                "birth": format_both(p.birth_date) if p.birth_date else "",
+            }
+            for p in task.case.persons.all()
+            if not task.person or p.key in (task.person, "applicant")
         ],
         "for_person": _person_labels([task]).get((task.case_id, task.person), "").removeprefix(" — "),
         "siblings": list(task.case.tasks.exclude(pk=task.pk)),
