@@ -369,6 +369,12 @@ def test_waiting_for_expands_derived_facts():
         ('"kokuho" == x.k', {"x.k": "kokuho"}, True, ["保険: 国民健康保険"]),
         # phrases are not repeated
         ("x.a and (x.a or x.b)", {"x.a": True}, True, ["年金を受けていた"]),
+        # a bound another bound on the same value implies is left out (#12 item 7): 65歳以上 says 40歳以上
+        ("x.n >= 40 and x.n >= 65", {"x.n": 82}, True, ["年齢: 82歳（65歳以上）"]),
+        ("x.n >= 40 and not (x.n < 65)", {"x.n": 82}, True, ["年齢: 82歳（65歳以上）"]),
+        ("x.n < 75 and x.n <= 70", {"x.n": 30}, True, ["年齢: 30歳（70歳以下）"]),
+        ("x.n >= 40 and x.n < 75", {"x.n": 70}, True, ["年齢: 70歳（40歳以上）", "年齢: 70歳（75歳未満）"]),
+        ("x.n >= 65 or x.n >= 40", {"x.n": 10}, False, ["年齢: 10歳（40歳未満）"]),
         ("true", {}, True, []),
     ],
 )

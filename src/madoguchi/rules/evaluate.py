@@ -107,8 +107,50 @@ class CompiledRule:
         """Phrases saying why the rule has the value ``truth``, in words a clerk can read aloud."""
         phrases: list[str] = []
         _explain(self.node, values, truth, phrases, self._specs, self._params, self._memo)
+        phrases = _tightest(phrases)
         seen: set[str] = set()
-        return [p for p in phrases if not (p in seen or seen.add(p))]
+        return [str(p) for p in phrases if not (p in seen or seen.add(p))]
+
+
+class _Bound(str):
+    """A phrase that says a value lies beyond a bound (「年齢: 82歳（65歳以上）」), so that of two such phrases
+    about the same value the weaker one (「（40歳以上）」) can be left out."""
+
+    about: tuple  # (who, label, value shown, "lower" | "upper")
+    bound: Any
+
+    @classmethod
+    def make(cls, text: str, about: tuple, bound: Any) -> _Bound:
+        phrase = cls(text)
+        phrase.about, phrase.bound = about, bound
+        return phrase
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return False
+    return (isinstance(a, numbers) and isinstance(b, numbers)) or (
+        isinstance(a, date) and isinstance(b, date)
+    )
+
+
+def _tightest(phrases: list[str]) -> list[str]:
+    """Drop a bound phrase another phrase about the same value makes redundant (65歳以上 says 40歳以上)."""
+    out = []
+    for p in phrases:
+        if isinstance(p, _Bound) and any(
+            isinstance(q, _Bound)
+            and q is not p
+            and q.about == p.about
+            and _comparable(q.bound, p.bound)
+            and q.bound != p.bound
+            and ((q.bound > p.bound) if p.about[3] == "lower" else (q.bound < p.bound))
+            for q in phrases
+        ):
+            continue
+        out.append(p)
+    return out
 
 
 # --- type checking -------------------------------------------------------------------------------
@@ -621,6 +663,7 @@ def _is_constant(node: ast.Node) -> bool:
     return isinstance(node, ast.Literal) or (isinstance(node, ast.FactRef) and node.name.startswith("param."))
 
 
+_NEGATED = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
 _OP_WORDS = {
     ">=": ("以上", "未満"),
     ">": ("より多い", "以下"),
@@ -725,7 +768,11 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
                 bound_text = format_value(spec, bound) if spec is not None else str(bound)
             words = _GRADE_WORDS if getattr(spec, "lower_is_heavier", False) else _OP_WORDS
             word = words[node.op][0 if truth else 1]
-            out.append(f"{label}: {shown}（{bound_text}{word}）")
+            holds = node.op if truth else _NEGATED[node.op]
+            side = "lower" if holds in (">=", ">") else "upper"
+            out.append(
+                _Bound.make(f"{label}: {shown}（{bound_text}{word}）", ("", label, shown, side), bound)
+            )
             return
         out.append(f"{label}: {shown}")
         return
@@ -741,5 +788,10 @@ def _explain(node, values, truth: bool, out: list[str], specs, params, memo) -> 
                 continue
             phrases: list[str] = []
             _explain(node.body, scope, bool(v), phrases, specs, params, memo)
-            out.extend(f"{person.display}: {phrase}" for phrase in phrases)
+            for phrase in phrases:
+                text = f"{person.display}: {phrase}"
+                if isinstance(phrase, _Bound):
+                    out.append(_Bound.make(text, (person.id, *phrase.about[1:]), phrase.bound))
+                else:
+                    out.append(text)
         return
