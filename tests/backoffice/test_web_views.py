@@ -194,6 +194,8 @@ def test_task_page_says_dates_in_wareki_and_names_the_roles(client, finished):
     hoken = make_user("hoken1", Role.DEPARTMENT_STAFF, ["hoken"])
     page = login(client, hoken).get(f"/tasks/{Task.objects.get(procedure_id='kokuho').pk}/").content.decode()
     persons = page.split("<h2>申出者・対象者</h2>", 1)[1].split("<h2>", 1)[0]
-    assert "亡くなった方: 窓口 太郎" in persons and "昭和15年5月5日" in persons and "1940-05-05" not in persons
+    assert (
+        "亡くなった方: 窓口 太郎" in persons and "昭和15年5月5日" in persons and "1940-05-05" not in persons
+    )
     assert "<td>出来事の日</td><td>令和8年11月1日（2026年11月1日）</td>" in page
     assert "期限: 令和8年" in page and "2026-11-" not in page.split("<h2>申出者・対象者</h2>", 1)[0]
