@@ -123,10 +123,31 @@ def test_okuyami_case_end_to_end_with_restart(page, madoguchi_server, pdftotext,
 
     # Mark the death registration as done today with a note.
     proc = panel.locator("[data-procedure='okuyami.shibou-todoke']")
-    proc.locator("select[name=plan]").select_option("today")
-    proc.locator("input[name=note]").fill("葬儀社が提出済み")
-    proc.locator("button[type=submit]").click()
+    # One click sets the plan: only this card is redrawn, the page does not jump and the focus stays.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 3)")
+    button = page.locator("[id='mark-okuyami.shibou-todoke-today']")
+    button.scroll_into_view_if_needed()
+    scroll_before = page.evaluate("window.scrollY")
+    button.click()
     page.wait_for_selector("[data-procedure='okuyami.shibou-todoke'].plan-today")
+    assert button.get_attribute("aria-pressed") == "true"
+    assert page.evaluate("document.activeElement.id") == "mark-okuyami.shibou-todoke-today"
+    assert abs(page.evaluate("window.scrollY") - scroll_before) < 5
+    # The memo sits in the details; saving it keeps the plan.
+    proc.locator("summary").click()
+    proc.locator("input[name=note]").fill("葬儀社が提出済み")
+    page.click("[id='note-save-okuyami.shibou-todoke']")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-procedure='okuyami.shibou-todoke'] summary\")"
+        "?.textContent.includes('メモあり')"
+    )
+    assert "plan-today" in (proc.get_attribute("class") or "")
+    # The filter shows only what is done today.
+    page.click(".procedure-filter [data-filter=today]")
+    assert proc.is_visible()
+    assert panel.locator("[data-procedure='okuyami.kouki-soushitsu']").first.is_hidden()
+    page.click(".procedure-filter [data-filter='']")
+    assert panel.locator("[data-procedure='okuyami.kouki-soushitsu']").first.is_visible()
 
     # Finish → the guidance sheet, then its PDF with the case number and the procedures in its text.
     page.click("text=聞き取りを終えて案内票へ")

@@ -55,7 +55,7 @@ def test_cards_show_the_latest_plan_note_and_answer(clerk_client):
     case = new_case(clerk_client)
     answer(clerk_client, case, "ev.date", "2026-11-20")
     page = _page(clerk_client, case)
-    assert 'option value="today" selected' not in page
+    assert 'id="mark-always-today" value="today" aria-pressed="false"' in page
     clerk_client.post(
         reverse("case-mark", args=[case.number]),
         {"procedure": "always", "plan": "today", "note": "窓口で受付"},
@@ -63,13 +63,49 @@ def test_cards_show_the_latest_plan_note_and_answer(clerk_client):
     page = _page(clerk_client, case)
     card = page[page.index('data-procedure="always"') :]
     card = card[: card.index("</article>")]
-    assert 'option value="today" selected' in card and 'value="窓口で受付"' in card
+    assert 'id="mark-always-today" value="" aria-pressed="true"' in card and 'value="窓口で受付"' in card
 
     answer(clerk_client, case, "ev.date", "2026-11-25")  # a new date moves the deadline in the card
     page = _page(clerk_client, case)
     assert "令和8年12月1日" in page  # 7 days counting the first day from 2026-11-25
     rows = page[page.index('data-testid="answers"') :]
     assert "2026" in rows and "11月25日" in rows and "11月20日" not in rows
+
+
+def test_one_click_redraws_only_that_card_and_keeps_the_note(clerk_client):
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-11-20")
+    mark = reverse("case-mark", args=[case.number])
+    hx = {"HTTP_HX_REQUEST": "true"}
+    clerk_client.post(mark, {"procedure": "always", "note": "窓口で受付", "fragment": "procedure"}, **hx)
+    response = clerk_client.post(
+        mark, {"procedure": "always", "plan": "today", "fragment": "procedure"}, **hx
+    )
+    card = response.content.decode()
+    assert response.status_code == 200
+    assert card.strip().startswith("<article") and card.count("<article") == 1  # only this card
+    assert 'data-procedure="always"' in card and 'data-plan="today"' in card
+    assert 'id="mark-always-today" value="" aria-pressed="true"' in card  # pressing it again clears it
+    assert 'value="窓口で受付"' in card  # the plan click kept the note
+    assert "<details" in card and '<details class="p-details" open' not in card
+
+    # Saving the memo keeps the plan, and the details stay open for the focus in them.
+    response = clerk_client.post(
+        mark, {"procedure": "always", "note": "届出人は長男", "fragment": "procedure"}, **hx
+    )
+    card = response.content.decode()
+    assert 'data-plan="today"' in card and 'value="届出人は長男"' in card and 'class="p-details" open' in card
+
+    # A refused memo keeps what was typed, says why next to it, and changes nothing.
+    response = clerk_client.post(
+        mark, {"procedure": "always", "note": "あ" * 501, "fragment": "procedure"}, **hx
+    )
+    card = response.content.decode()
+    assert response.status_code == 422 and "500文字以内" in card and 'aria-invalid="true"' in card
+    assert "あ" * 501 in card
+    response = clerk_client.post(mark, {"procedure": "always", "plan": "", "fragment": "procedure"}, **hx)
+    card = response.content.decode()
+    assert 'data-plan="none"' in card and 'value="届出人は長男"' in card
 
 
 def test_fragment_cache_keeps_at_most_its_limit():

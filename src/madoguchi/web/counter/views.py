@@ -266,19 +266,45 @@ def case_mark(request: HttpRequest, number: str) -> HttpResponse:
     catalog = current_catalog()
     if split_key(procedure_id)[0] not in catalog.procedures or len(procedure_id) > 80:
         return HttpResponseBadRequest("unknown procedure")
-    plan = request.POST.get("plan", "")
+    # One click sets the plan (the note stays); the memo form sets the note (the plan stays).
+    mark = ProcedureMark.objects.filter(case=case, procedure_id=procedure_id).first()
+    plan = request.POST.get("plan", mark.plan if mark else "")
     if plan not in {"", *ProcedureMark.Plan.values}:
         return HttpResponseBadRequest("unknown plan")
-    note = request.POST.get("note", "").strip()
+    note = request.POST.get("note", mark.note if mark else "").strip()
+    in_place = request.htmx and request.POST.get("fragment") == "procedure"
     if len(note) > 500:
-        return _panels(request, case, error="メモは500文字以内で入力してください。", status=422)
+        error = "メモは500文字以内で入力してください。"
+        if in_place:
+            return _procedure_fragment(request, case, procedure_id, error=error, status=422, note=note)
+        return _panels(request, case, error=error, status=422)
     ProcedureMark.objects.update_or_create(
         case=case,
         procedure_id=procedure_id,
         defaults={"plan": plan, "note": note, "updated_by": request.user},
     )
     audit(request, "case.mark", case, procedure=procedure_id, plan=plan)
+    if in_place:
+        return _procedure_fragment(request, case, procedure_id)
     return _panels(request, case)
+
+
+def _procedure_fragment(
+    request: HttpRequest, case: Case, key: str, error: str = "", status: int = 200, note: str | None = None
+):
+    """The one procedure card after its mark changed, swapped in place: the page does not jump and the
+    button keeps the focus (htmx restores it by id)."""
+    context = _case_context(request, case)
+    views = [v for g in (*context["groups"], *context["elsewhere"]) for v in g.items if v.mark_key == key]
+    if not views:  # no longer applicable: the whole list is redrawn
+        return _panels(request, case)
+    # After the memo form, the details stay open (the focus is in them) and a refused memo keeps its text.
+    details = {"details_open": "note" in request.POST, "typed_note": note}
+    response = render(
+        request, "counter/_procedure.html", {**context, "v": views[0], "error": error, **details}
+    )
+    response.status_code = status
+    return response
 
 
 @require_POST

@@ -20,6 +20,28 @@
   document.addEventListener("click", function (event) {
     var el = event.target.closest("[data-action='print']");
     if (el) { window.print(); }
+    var filter = event.target.closest(".procedure-filter [data-filter]");
+    if (filter) { showProcedures(filter.dataset.filter); }
+  });
+
+  // 「本日手続きのみ」 / 「予定が未設定のもの」: a class on #panels (kept across htmx swaps of its content).
+  function showProcedures(which) {
+    var panels = document.getElementById("panels");
+    if (!panels) { return; }
+    panels.classList.toggle("show-today", which === "today");
+    panels.classList.toggle("show-unset", which === "unset");
+    panels.dataset.filter = which;
+    markFilter(panels);
+  }
+  function markFilter(panels) {
+    var which = panels.dataset.filter || "";
+    panels.querySelectorAll(".procedure-filter [data-filter]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.dataset.filter === which ? "true" : "false");
+    });
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panels = document.getElementById("panels");
+    if (panels && event.detail.target === panels) { markFilter(panels); }
   });
 
   // Show a typed date back in both calendars as the clerk types. The server reads it with the same 和暦
