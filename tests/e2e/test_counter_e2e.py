@@ -216,3 +216,45 @@ def test_shintai_techo_case_lists_schemes(page, madoguchi_server):
     assert int(page.locator("[data-testid=applicable-count]").inner_text()) >= 8
     assert "障害者控除" in panel or "特別障害者" in panel
     assert page.locator("[data-testid=undetermined]").count() == 0
+
+
+def test_refused_inputs_are_shown_next_to_their_field(page, madoguchi_server):
+    """htmx drops non-2xx answers by default: a refused date, a refused person field and a failure of the
+    server must each say why on the page, in the form that sent them (#12 item 1)."""
+    base = madoguchi_server.url
+    login(page, base)
+    page.click("button[name=event][value=okuyami]")
+    page.wait_for_url(re.compile(r".*/cases/\d{4}-\d{6}/$"))
+    date = page.locator("form.question input.date-input")
+    date.fill("今日")
+    date.press("Enter")
+    error = page.locator("form.question [data-testid=error], #question-panel [data-testid=error]")
+    error.wait_for()
+    assert "日付" in error.inner_text() or "日" in error.inner_text()
+    assert current_fact(page) == "deceased.death_date"  # still the same question
+    assert page.locator("form.question input.date-input").input_value() in {"今日", ""}
+
+    # A person form lies outside the panels it redraws: its refusal stands in that form.
+    person = page.locator("details.person[data-role=deceased]")
+    if not person.evaluate("d => d.open"):
+        person.locator("summary").click()
+    form = person.locator("form.person-form")
+    form.locator("input[name=birth_date]").fill("13月40日")
+    form.locator("button[type=submit]").click()
+    message = form.locator(".form-error[role=alert]")
+    message.wait_for()
+    assert "生年月日" in message.inner_text()
+    assert page.locator("#question-panel > [data-testid=error]").count() == 0  # said once, where it belongs
+    assert form.locator("input[name=birth_date]").input_value() == "13月40日"  # kept as typed
+    assert page.evaluate("document.activeElement.name") == "birth_date"
+
+    # A failure that is not about the input (here: the session ended) still says something in the form.
+    page.context.clear_cookies()
+    form.locator("input[name=birth_date]").fill("1944-03-15")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "() => !document.querySelector('details.person[data-role=deceased] .form-error')?.textContent"
+        ".includes('生年月日')"
+    )
+    assert form.locator(".form-error").inner_text().strip() != ""
+    assert "Traceback" not in page.content()

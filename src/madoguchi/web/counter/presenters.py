@@ -167,6 +167,19 @@ class PersonPanel:
     age_text: str = ""
 
 
+@dataclass(frozen=True)
+class RefusedPerson:
+    """A person form the server refused: whose it was, the field and message, and what was typed (the
+    unsaved person with the accepted fields; the refused field as typed)."""
+
+    role: str
+    key: str
+    field: str
+    message: str
+    typed: str
+    person: Any
+
+
 @dataclass
 class RolePanel:
     """A role with several persons (世帯員): one panel per person and an empty one to add the next."""

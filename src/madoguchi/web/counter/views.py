@@ -150,12 +150,19 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _panels(
-    request: HttpRequest, case: Case, ask: str | None = None, error: str | None = None, status=200, state=None
+    request: HttpRequest,
+    case: Case,
+    ask: str | None = None,
+    error: str | None = None,
+    status=200,
+    state=None,
+    person_error=None,
 ):
     """The response to a change: both panels for htmx, or a redirect for a plain form post. ``state`` is the
     case's state when the view already has it current."""
     if request.htmx:
         context = _case_context(request, case, ask=ask, error=error, state=state)
+        context["person_error"] = person_error
         response = render(request, "counter/_panels.html", context)
         response.status_code = status
         return response
@@ -344,9 +351,21 @@ def case_person(request: HttpRequest, number: str) -> HttpResponse:
     person = person or CasePerson(case=case, role=role.id, key=key)
     form = PersonForm(request.POST, instance=person)
     if not form.is_valid():
-        first = next(iter(form.errors.items()))
-        label = form.fields[first[0]].label if first[0] in form.fields else first[0]
-        return _panels(request, case, error=f"{label}: {first[1][0]}", status=422)
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else "入力"
+        message = f"{label}: {errors[0]}"
+        if not request.htmx:
+            return _panels(request, case, error=message, status=422)
+        # form.instance holds the accepted fields as typed (nothing is saved); the refused one is kept raw.
+        refused = presenters.RefusedPerson(
+            role.id,
+            key if role.repeated else "",
+            field,
+            message,
+            request.POST.get(field, "")[:300],
+            form.instance,
+        )
+        return _panels(request, case, person_error=refused, status=422)
     with transaction.atomic():
         person = form.save(commit=False)
         if role.repeated and not person.key:

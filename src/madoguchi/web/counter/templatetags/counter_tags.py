@@ -8,6 +8,7 @@ fragment never carries another session's token.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -150,6 +151,15 @@ PERSON_FIELDS = (*PersonForm.Meta.fields, "source")
 def person_form(context, pp) -> SafeString:
     """The form for one person of the case (``counter/_person.html``) for PersonPanel ``pp``."""
     values = {"pp": pp, "sexes": context["sexes"], "urls": context["urls"], "is_open": context["is_open"]}
+    refused = context.get("person_error")
+    if refused and refused.role == pp.role and refused.key == (pp.key or ""):
+        # The form that was refused: drawn afresh (never kept) with what was typed and why, next to it.
+        typed = dataclasses.replace(pp, person=refused.person)
+        return mark_safe(  # noqa: S308 - output of an autoescaping template
+            get_template("counter/_person.html").render(
+                {**values, "pp": typed, "refused": refused, "csrf_token": context.get("csrf_token")}
+            )
+        )
     person = pp.person
     shown = tuple(getattr(person, f) for f in PERSON_FIELDS) if person is not None else None
     key = (

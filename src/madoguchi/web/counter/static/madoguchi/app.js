@@ -4,7 +4,9 @@
 
   // After htmx swaps the panels, put the keyboard focus on the new question so the clerk can keep typing.
   function focusQuestion(root) {
-    var target = (root || document).querySelector(".question input.big, .question button.answer");
+    var scope = root || document;
+    var target = scope.querySelector("[aria-invalid=true]") ||
+      scope.querySelector(".question input.big, .question button.answer");
     if (target) { target.focus({ preventScroll: false }); }
   }
 
@@ -15,6 +17,42 @@
   // (or a barcode reader) has started typing; focus the question as soon as the page is parsed.
   document.addEventListener("DOMContentLoaded", function () {
     if (!document.activeElement || document.activeElement === document.body) { focusQuestion(document); }
+  });
+
+  // A refused input (409/422, swapped in by the htmx-config in base.html) carries its message in the swapped
+  // content. When the form that sent it lies outside what was swapped (a person form sends to #panels), the
+  // message is put in that form too, so it stands next to the fields; any other failure (session expired,
+  // server or network down) says so in the form instead of doing nothing.
+  var FAILURE = {
+    0: "サーバーに接続できませんでした。ネットワークを確認して、もう一度お試しください。",
+    403: "操作できませんでした。ログインし直すか、画面を読み込み直してください。",
+    404: "対象が見つかりませんでした。画面を読み込み直してください。",
+    400: "送信された内容を受け付けられませんでした。画面を読み込み直してください。"
+  };
+  function formMessage(form, text) {
+    var p = form.querySelector(":scope > .form-error");
+    if (!text) { if (p) { p.remove(); } return; }
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "error form-error";
+      p.setAttribute("role", "alert");
+      form.insertBefore(p, form.firstChild);
+    }
+    p.textContent = text;
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    if (!form || !document.body.contains(form)) { return; }  // redrawn: the new content says it
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 200 && status < 300) { formMessage(form, ""); return; }
+    if (status === 409 || status === 422 || status === 429) {
+      var target = event.detail.target;
+      var shown = target && target.querySelector ? target.querySelector("[role=alert]") : null;
+      if (shown && !form.contains(shown)) { formMessage(form, shown.textContent.trim()); shown.remove(); }
+      return;
+    }
+    formMessage(form, FAILURE[status] || "処理できませんでした。しばらくしてからもう一度お試しください。");
   });
 
   document.addEventListener("click", function (event) {
