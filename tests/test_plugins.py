@@ -173,4 +173,4 @@ def test_the_four_concerns_are_one_registry_type_with_their_error_classes():
     assert transport.transport_ids() == ["pcsc", "virtual"]  # both registered on import, no lazy loading
     assert delivery_registry.ids() == ["file_drop", "http"]
     problems = delivery_registry.check_config("file_drop", {"directory": "/nonexistent/x"}, target_id="juki")
-    assert problems == ["juki: drop folder /nonexistent/x does not exist"]
+    assert problems == ["juki: 連携フォルダ /nonexistent/x がありません"]

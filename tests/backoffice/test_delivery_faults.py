@@ -94,7 +94,7 @@ def test_receiver_hangs_past_the_timeout(routing_catalog, fake_core, clerk):
     cases = finish_cases(clerk, 1)
     drain()
     assert_all_delivered_once(fake_core, routing_catalog["drop"], cases)
-    assert DeliveryAttempt.objects.filter(error__contains="no answer within").exists()
+    assert DeliveryAttempt.objects.filter(error__contains="秒以内に応答がありません").exists()
 
 
 def test_drop_folder_full_then_freed(routing_catalog, fake_core, clerk, monkeypatch):
@@ -103,7 +103,7 @@ def test_drop_folder_full_then_freed(routing_catalog, fake_core, clerk, monkeypa
     run(until_idle=True)
     juki = Delivery.objects.filter(target_id="juki")
     assert set(juki.values_list("status", flat=True)) == {"pending"}
-    assert "full" in juki.first().last_error
+    assert "空き容量" in juki.first().last_error
     assert list(routing_catalog["drop"].iterdir()) == []
     monkeypatch.undo()
     drain()
@@ -117,7 +117,7 @@ def test_drop_folder_read_only_then_writable(routing_catalog, fake_core, clerk, 
     monkeypatch.setattr(plugin_module, "atomic_write", denied)
     cases = finish_cases(clerk, 1)
     run(until_idle=True)
-    assert "not writable" in Delivery.objects.get(target_id="juki").last_error
+    assert "書き込めません" in Delivery.objects.get(target_id="juki").last_error
     monkeypatch.undo()
     drain()
     assert_all_delivered_once(fake_core, routing_catalog["drop"], cases)
@@ -194,3 +194,36 @@ def test_old_finished_jobs_are_pruned(routing_catalog, fake_core, clerk):
     DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(days=8))
     assert prune_jobs() == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def test_the_case_page_says_when_its_data_has_not_reached_the_core_systems(
+    routing_catalog, fake_core, clerk, monkeypatch
+):
+    from django.template.loader import render_to_string
+
+    from madoguchi.web.backoffice.templatetags.routing_tags import case_tasks
+
+    monkeypatch.setattr(plugin_module, "_free_bytes", lambda path: 0)
+    (case,) = finish_cases(clerk, 1)
+    run(until_idle=True)
+    html = render_to_string("routing/_case_tasks.html", case_tasks(case))
+    assert 'data-testid="delivery-trouble"' in html
+    assert "基幹システムへの連携が届いていません" in html
+    assert "住民記録システム" in html and "空き容量" in html
+    assert "juki" not in html.replace("juki.csv", "")  # names, not target ids
+    monkeypatch.undo()
+    drain()
+    html = render_to_string("routing/_case_tasks.html", case_tasks(case))
+    assert 'data-testid="delivery-trouble"' not in html
+    assert 'data-testid="delivery-status"' in html
+    assert f"基幹システムへの連携 {Delivery.objects.filter(case=case).count()} 件" in html
+
+
+def test_the_demo_makes_its_drop_folders(routing_catalog):
+    import shutil
+
+    from madoguchi.cli.web_commands import demo_drop_folders
+
+    shutil.rmtree(routing_catalog["drop"], ignore_errors=True)
+    assert demo_drop_folders() == [routing_catalog["drop"]]
+    assert routing_catalog["drop"].is_dir()

@@ -22,7 +22,7 @@ def test_worker_commands(tmp_path, fake_core):
     r = _madoguchi(env, "worker", "--check")  # the token variable is not set
     assert (
         r.returncode == 1
-        and "hoken-api: token: environment variable MADOGUCHI_TEST_CORE_TOKEN is not set" in r.stdout
+        and "hoken-api: 認証トークン: 環境変数 MADOGUCHI_TEST_CORE_TOKEN が設定されていません" in r.stdout
     )
     env["MADOGUCHI_TEST_CORE_TOKEN"] = "x"
     r = _madoguchi(env, "worker", "--check")

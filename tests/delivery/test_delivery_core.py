@@ -114,12 +114,12 @@ def test_file_drop_read_only_folder_is_retryable(tmp_path):  # pragma: no cover 
 
 def test_file_drop_full_or_missing_folder_is_retryable(tmp_path, monkeypatch):
     plugin = get_plugin("file_drop")("juki", {"directory": str(tmp_path / "missing")})
-    assert "does not exist" in str(plugin.check_config()[0])
-    with pytest.raises(DeliveryError, match="does not exist"):
+    assert "がありません" in str(plugin.check_config()[0])
+    with pytest.raises(DeliveryError, match="がありません"):
         plugin.deliver(record(氏名="x"))
     plugin = get_plugin("file_drop")("juki", {"directory": str(tmp_path)})
     monkeypatch.setattr(plugin_module, "_free_bytes", lambda p: 1000)
-    assert "nearly full" in str(plugin.check_config()[0])
+    assert "空き容量がわずか" in str(plugin.check_config()[0])
     with pytest.raises(DeliveryError, match="full") as err:
         plugin.deliver(record(氏名="x"))
     assert err.value.retryable
@@ -175,7 +175,7 @@ def test_http_errors_retryable_or_permanent(receiver, monkeypatch):
     url = f"http://127.0.0.1:{receiver.server_port}/intake"
     plugin = get_plugin("http")("juki-api", {"url": url, "token_env": "NOT_SET_TOKEN", "timeout": 2})
     monkeypatch.delenv("NOT_SET_TOKEN", raising=False)
-    assert "NOT_SET_TOKEN is not set" in str(plugin.check_config()[0])
+    assert "NOT_SET_TOKEN が設定されていません" in str(plugin.check_config()[0])
     _Receiver.answers = [503, 400]
     with pytest.raises(DeliveryError) as err:
         plugin.deliver(record())
@@ -183,9 +183,9 @@ def test_http_errors_retryable_or_permanent(receiver, monkeypatch):
     with pytest.raises(PermanentDeliveryError):
         plugin.deliver(record())
     dead = get_plugin("http")("x", {"url": "http://127.0.0.1:9/", "timeout": 1})
-    with pytest.raises(DeliveryError, match="cannot reach"):
+    with pytest.raises(DeliveryError, match="届きません"):
         dead.deliver(record())
-    assert "cannot connect" in str(dead.check_config()[0])
+    assert "接続できません" in str(dead.check_config()[0])
 
 
 def _catalog_with(tmp_path: Path, text: str) -> Path:
@@ -260,6 +260,6 @@ def test_file_drop_permission_denied_is_retryable(tmp_path, monkeypatch):
 
     monkeypatch.setattr(plugin_module, "atomic_write", denied)
     plugin = get_plugin("file_drop")("juki", {"directory": str(tmp_path)})
-    with pytest.raises(DeliveryError, match="not writable") as err:
+    with pytest.raises(DeliveryError, match="書き込めません") as err:
         plugin.deliver(record(氏名="x"))
     assert err.value.retryable

@@ -96,7 +96,8 @@ def test_render_the_handbook_event_with_the_applicant_only(tmp_path, capsys):
         (None, {"applicant": {"name": "緑川　花子", "birth_date": "1955-02-30"}}, "applicant.birth_date"),
         (None, {"applicant": {"name": "緑川　花子", "postal_code": "abc"}}, "applicant.postal_code"),
         (None, {"applicant": {"name": "緑川　花子"}, "neighbour": {}}, "neighbour"),
-        (None, {"applicant": {"name": "山" * 120}}, "do not fit"),
+        (None, {"applicant": {"name": "山" * 120}}, "applicant.name"),
+        (None, {"applicant": {"name": "山" * 95}}, "do not fit"),
         (None, [], "person file"),
     ],
 )

@@ -118,6 +118,7 @@ def demo_command(args) -> int:
     _check_catalog()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("madoguchi_demo_data")
+    demo_drop_folders()
     db = settings.DATABASES["default"]
     print(f"database: {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]})")
     if args.no_serve:
@@ -131,6 +132,21 @@ def demo_command(args) -> int:
     _start_demo_worker()
     print(f"serving http://{args.host}:{args.port}/  (Ctrl+C to stop)")
     return _run_server(f"{args.host}:{args.port}", workers=2, threads=4)
+
+
+def demo_drop_folders() -> list:
+    """The demo's core systems are folders; make them so the first finished case arrives, not an error."""
+    from madoguchi.delivery.plugins import FileDrop
+    from madoguchi.delivery.registry import get_plugin
+    from madoguchi.web.counter.services import current_catalog
+
+    made = []
+    for target in current_catalog().delivery_targets.values():
+        plugin = get_plugin(target.plugin)(target.id, target.options)
+        if isinstance(plugin, FileDrop):
+            plugin.directory.mkdir(parents=True, exist_ok=True)
+            made.append(plugin.directory)
+    return made
 
 
 def _start_demo_worker() -> None:

@@ -107,12 +107,12 @@ class FileDrop(DeliveryTargetPlugin):
     def check_config(self) -> list[ConfigProblem]:
         d = self.directory
         if not d.is_dir():
-            return [ConfigProblem(self.target_id, f"drop folder {d} does not exist")]
+            return [ConfigProblem(self.target_id, f"連携フォルダ {d} がありません")]
         problems = []
         if not os.access(d, os.W_OK | os.X_OK):
-            problems.append(ConfigProblem(self.target_id, f"drop folder {d} is not writable"))
+            problems.append(ConfigProblem(self.target_id, f"連携フォルダ {d} に書き込めません"))
         elif _free_bytes(d) < self.options.min_free_bytes:
-            problems.append(ConfigProblem(self.target_id, f"drop folder {d} is nearly full"))
+            problems.append(ConfigProblem(self.target_id, f"連携フォルダ {d} の空き容量がわずかです"))
         return problems
 
     def deliver(self, record: DeliveryRecord) -> str:
@@ -121,18 +121,18 @@ class FileDrop(DeliveryTargetPlugin):
         name = self.file_name(record)
         try:
             if not d.is_dir():
-                raise DeliveryError(f"drop folder {d} does not exist")
+                raise DeliveryError(f"連携フォルダ {d} がありません")
             if _free_bytes(d) < self.options.min_free_bytes + len(data):
                 raise DeliveryError(
-                    f"drop folder {d} is full (less than {self.options.min_free_bytes} bytes free)"
+                    f"連携フォルダ {d} の空き容量が足りません（{self.options.min_free_bytes} バイト未満）"
                 )
             atomic_write(d / name, data)
         except PermissionError as exc:
-            raise DeliveryError(f"drop folder {d} is not writable: {exc.strerror}") from None
+            raise DeliveryError(f"連携フォルダ {d} に書き込めません（{exc.strerror}）") from None
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
-                raise DeliveryError(f"drop folder {d} is full") from None
-            raise DeliveryError(f"cannot write {name}: {exc.strerror or exc}") from None
+                raise DeliveryError(f"連携フォルダ {d} の空き容量が足りません") from None
+            raise DeliveryError(f"{name} を書き込めませんでした（{exc.strerror or exc}）") from None
         return name
 
 
@@ -168,11 +168,11 @@ class Http(DeliveryTargetPlugin):
         problems = []
         parts = urllib.parse.urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return [ConfigProblem(self.target_id, f"url {self.url!r} is not an http(s) address")]
+            return [ConfigProblem(self.target_id, f"送信先 {self.url} は http(s) のアドレスではありません")]
         if self.options.token_env and not self.token():
             problems.append(
                 ConfigProblem(
-                    self.target_id, f"token: environment variable {self.options.token_env} is not set"
+                    self.target_id, f"認証トークン: 環境変数 {self.options.token_env} が設定されていません"
                 )
             )
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -181,7 +181,7 @@ class Http(DeliveryTargetPlugin):
                 pass
         except OSError as exc:
             problems.append(
-                ConfigProblem(self.target_id, f"cannot connect to {parts.hostname}:{port}: {exc}")
+                ConfigProblem(self.target_id, f"{parts.hostname}:{port} に接続できません（{exc}）")
             )
         return problems
 
@@ -211,11 +211,11 @@ class Http(DeliveryTargetPlugin):
         except urllib.error.HTTPError as exc:
             status = exc.code
             if status in (408, 425, 429) or status >= 500:
-                raise DeliveryError(f"HTTP {status} from the receiver") from None
-            raise PermanentDeliveryError(f"HTTP {status} from the receiver (will not retry)") from None
+                raise DeliveryError(f"受信側が HTTP {status} を返しました") from None
+            raise PermanentDeliveryError(f"受信側が HTTP {status} を返しました（再送しません）") from None
         except TimeoutError:
-            raise DeliveryError(f"no answer within {self.options.timeout:g} s") from None
+            raise DeliveryError(f"{self.options.timeout:g} 秒以内に応答がありません") from None
         except urllib.error.URLError as exc:
-            raise DeliveryError(f"cannot reach the receiver: {exc.reason}") from None
+            raise DeliveryError(f"受信側に届きません（{exc.reason}）") from None
         except OSError as exc:
-            raise DeliveryError(f"connection failed: {exc}") from None
+            raise DeliveryError(f"接続できませんでした（{exc}）") from None
