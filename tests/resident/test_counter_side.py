@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from madoguchi.web.counter.models import AuditEvent, Case, CaseFact, Role
 from madoguchi.web.resident import client as preentry_client
@@ -215,6 +216,27 @@ def test_pairing_attempts_are_throttled(db):
     c = Client()
     codes = [c.post(reverse("screen-pair"), {"code": "000000"}).status_code for _ in range(12)]
     assert codes[:10] == [422] * 10 and codes[10:] == [429, 429]
+
+
+def test_the_pairing_limit_holds_across_worker_processes(db, settings):
+    """Each attempt as if a different worker process took it: nothing of one process's memory (its cache)
+    survives into the next, yet the eleventh attempt from the address is refused — the count is in the
+    database, taken by a conditional UPDATE."""
+    from django.core.cache import caches
+
+    codes = []
+    for _ in range(12):
+        for cache in caches.all():
+            cache.clear()  # a fresh process
+        codes.append(Client().post(reverse("screen-pair"), {"code": "000000"}).status_code)
+    assert codes[:10] == [422] * 10 and codes[10:] == [429, 429]
+    from madoguchi.web.resident.models import RateCount
+
+    assert RateCount.objects.get().count == 10
+    # The window ends: the next attempt counts from 1 again, in the same row.
+    RateCount.objects.update(expires_at=timezone.now())
+    assert Client().post(reverse("screen-pair"), {"code": "000000"}).status_code == 422
+    assert RateCount.objects.get().count == 1
 
 
 def test_ending_the_pairing_disconnects_the_screen(clerk_client):

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,11 +16,12 @@ from django.utils import timezone
 from madoguchi.web.resident import store
 from madoguchi.web.resident.models import PreentrySubmission
 
-from .conftest import PREENTRY
+from .conftest import MINI_CATALOG, PREENTRY
 from .helpers import make_code, text, walk_preentry
 
 pytestmark = pytest.mark.django_db
 API = PREENTRY["PREENTRY_API_KEY"]
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def take(client, code, key=API):
@@ -313,3 +315,36 @@ def test_summary_pdf_embeds_every_font(preentry, client):
     for line in rows:  # columns: name type encoding emb sub uni object id
         emb = re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line)
         assert emb and emb[1] == "yes", f"font not embedded: {line}"
+
+
+def test_the_residents_cookie_ends_with_the_browser_session(tmp_path):
+    """A shared device (a library PC, a family tablet): the pre-entry cookie holding the answers is a session
+    cookie (no Expires, no Max-Age), so closing the browser ends it; the signature still expires on the server."""
+    script = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+c = Client()
+response = c.post("/e/ev/")
+assert response.status_code == 302, response.status_code
+morsel = response.cookies[settings.SESSION_COOKIE_NAME]
+assert morsel.value, "no session cookie"
+assert not morsel["expires"] and not morsel["max-age"], (morsel["expires"], morsel["max-age"])
+assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+assert settings.SESSION_COOKIE_AGE <= 6 * 60 * 60
+print("ok")
+"""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "madoguchi.web.project.settings_preentry",
+        "MADOGUCHI_HOME": str(tmp_path),
+        "MADOGUCHI_ALLOWED_HOSTS": "testserver",
+        "MADOGUCHI_CATALOG": str(MINI_CATALOG),
+        "PYTHONPATH": str(SRC),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok"

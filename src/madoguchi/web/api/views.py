@@ -6,13 +6,13 @@ Writes are all-or-nothing. Every read of personal data and every change is in th
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from madoguchi.web import requestjson
 from madoguchi.web.backoffice.models import ApiToken, Delivery, StaleVersion, Task
 from madoguchi.web.counter.models import Case, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
@@ -72,14 +72,8 @@ def endpoint(methods: dict[str, tuple]):
 
 
 def _body(request: HttpRequest):
-    if len(request.body) > MAX_BODY:
-        raise ValueError("the request body is too large")
-    if not request.content_type or request.content_type != "application/json":
-        raise ValueError("send JSON (Content-Type: application/json)")
-    try:
-        return json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"the body is not valid JSON: {exc}") from None
+    """The JSON body, bounded in size and depth (madoguchi.web.requestjson); ValueError with a message."""
+    return requestjson.read(request, max_bytes=MAX_BODY)
 
 
 def _task_json(t: Task, catalog=None) -> dict:

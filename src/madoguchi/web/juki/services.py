@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from madoguchi.case.sources import CARD_ITEMS, accepted_facts, from_card, from_registry, person_facts
 from madoguchi.juki.facts import facts_for_catalog, proposed_facts
+from madoguchi.web import requestjson
 from madoguchi.web.counter.models import Case, CaseFact, CasePerson
 from madoguchi.web.counter.services import current_catalog, save_answer
 from madoguchi.web.counter.snapshots import NOT_IN_REGISTRY, fill_row
@@ -21,6 +22,7 @@ from madoguchi.web.juki.models import CardEvidence, CaseRegistryLink, FactOverri
 
 EVIDENCE_KEYS = {"ef0001", "ef0002", "ef0003", "ef0004"}
 MAX_EVIDENCE_CHARS = 16_000
+MAX_CARD_POST_BYTES = 4 * MAX_EVIDENCE_CHARS + 1024  # the four files as base64 text, and the braces
 
 
 class CardPostError(ValueError):
@@ -110,9 +112,9 @@ def server_trust():
 
 def parse_card_post(body: bytes) -> dict[str, str]:
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise CardPostError("body is not JSON") from None
+        payload = requestjson.parse(body, max_bytes=MAX_CARD_POST_BYTES, max_depth=4)
+    except requestjson.JsonBodyError as exc:
+        raise CardPostError(str(exc)) from None
     if not isinstance(payload, dict):
         raise CardPostError("body must be a JSON object")
     evidence = payload.get("evidence")

@@ -82,6 +82,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Answers in progress stay in the resident's own browser (a signed cookie): nothing is written on the server
 # until a hand-off code is asked for, so scripted page requests cost no storage.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# A shared device (a library PC, a family tablet): the cookie is a browser-session cookie, gone when the
+# browser closes; the signature's age is still checked on the server (6 hours at most).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 6 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

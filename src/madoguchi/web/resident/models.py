@@ -71,3 +71,22 @@ class KioskReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"receipt {self.number} → {self.case_number}"
+
+
+class RateCount(models.Model):
+    """One client's (or user's) count in one rate-limit window, in the database so every worker process and
+    server counts together (``madoguchi.web.resident.ratelimit``). ``key`` is a digest of scope, client and
+    window length: no address or user name is stored. The window starts at the first request and ends at
+    ``expires_at``; expired rows are reused by the next request and swept now and then."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "回数制限"
+        verbose_name_plural = "回数制限"
+
+    def __str__(self) -> str:
+        return f"rate {self.key[:8]}… {self.count}"

@@ -7,7 +7,6 @@ a hand-off code is made (sealed, expiring, rate-limited). Nothing here imports t
 
 from __future__ import annotations
 
-import json
 import time
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.preentry import qr, tokens
+from madoguchi.web import requestjson
 from madoguchi.web.resident import flow, i18n, ratelimit, store
 from madoguchi.web.resident.common import base_context, catalog, guide, language
 
@@ -283,9 +283,9 @@ def api_take(request: HttpRequest) -> HttpResponse:
     if len(request.body) > 1024:
         return failed(413, "too_large")
     try:
-        body = json.loads(request.body or b"{}")
+        body = requestjson.parse(request.body or b"{}", max_bytes=1024, max_depth=2)
         code = body["code"]
-    except (ValueError, KeyError, TypeError):
+    except (requestjson.JsonBodyError, KeyError, TypeError):
         return failed(400, "bad_request")
     if not isinstance(code, str):
         return failed(400, "bad_request")

@@ -1,8 +1,10 @@
-"""Fixed-window rate limits per client.
+"""Fixed-window rate limits per client (or per user).
 
 On the pre-entry profile (``RATELIMIT_DIR`` set) the counters are small files under a lock (``flock``), so
-every gunicorn worker and thread counts together exactly; elsewhere Django's cache is used (per process on
-the counter, which only limits pairing attempts)."""
+every gunicorn worker and thread counts together exactly without touching its database on each page. Elsewhere
+(the counter: screen pairing, mistyped hand-off codes, 個人番号 views) they are ``RateCount`` rows, each taken
+by one conditional UPDATE, so every worker process and server counts together: nothing is kept in a
+process's memory."""
 
 from __future__ import annotations
 
@@ -11,10 +13,15 @@ import hashlib
 import os
 import random
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from madoguchi.web.resident.models import RateCount
 
 
 def client_key(request) -> str:
@@ -64,15 +71,45 @@ def hit(scope: str, key: str, limit: int, window: int) -> bool:
     directory = getattr(settings, "RATELIMIT_DIR", None)
     if directory:
         return _hit_file(Path(directory), f"{scope}:{key}:{window}", bucket, limit)
-    name = f"rl:{scope}:{key}:{bucket}"
-    if cache.add(name, 1, timeout=window + 5):
-        return True
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.add(name, 1, timeout=window + 5)
-        return True
-    return count <= limit
+    return _hit_db(_db_key(scope, key, window), limit, window)
+
+
+def _db_key(scope: str, key: str, window: int) -> str:
+    return hashlib.sha256(f"{scope}:{key}:{window}".encode()).hexdigest()
+
+
+def _take(digest: str, limit: int, window: int, now) -> bool:
+    """One conditional UPDATE: a slot is taken when the row's window has ended (it starts again at 1) or it
+    has one left. Every SET reads the row as it was (``expires_at`` is set last, for MySQL's order too)."""
+    ended = Q(expires_at__lte=now)
+    return (
+        RateCount.objects.filter(key=digest)
+        .filter(ended | Q(count__lt=limit))
+        .update(
+            count=Case(When(ended, then=Value(1)), default=F("count") + 1),
+            window_start=Case(When(ended, then=Value(now)), default=F("window_start")),
+            expires_at=Case(
+                When(ended, then=Value(now + timedelta(seconds=window))), default=F("expires_at")
+            ),
+        )
+        == 1
+    )
+
+
+def _hit_db(digest: str, limit: int, window: int) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        if _take(digest, limit, window, now):
+            return True
+        _row, created = RateCount.objects.get_or_create(
+            key=digest,
+            defaults={"window_start": now, "expires_at": now + timedelta(seconds=window), "count": 1},
+        )
+        # Not created: the row is full, or another process created it a moment ago (one more try).
+        taken = created or _take(digest, limit, window, now)
+    if random.random() < 0.002:  # noqa: S311 - housekeeping, not security
+        RateCount.objects.filter(expires_at__lt=now - timedelta(hours=1)).delete()
+    return taken
 
 
 def exceeded(scope: str, key: str, limit: int, window: int) -> bool:
@@ -86,9 +123,11 @@ def exceeded(scope: str, key: str, limit: int, window: int) -> bool:
         except OSError:
             return False
         return len(parts) == 2 and parts[0] == str(bucket) and int(parts[1]) >= limit
-    count = cache.get(f"rl:{scope}:{key}:{bucket}") or 0
-    return count >= limit
+    return RateCount.objects.filter(
+        key=_db_key(scope, key, window), expires_at__gt=timezone.now(), count__gte=limit
+    ).exists()
 
 
 def retry_after(window: int) -> int:
+    """Seconds until the current window of the file counters ends (the pre-entry profile's Retry-After)."""
     return int(window - time.time() % window) + 1
