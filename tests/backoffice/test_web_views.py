@@ -170,13 +170,16 @@ def test_audit_log_viewer_and_csv_for_auditors(client, finished, clerk):
     assert login(client, clerk).get("/audit/").status_code == 403
     login(client, auditor)
     page = client.get(f"/audit/?case={finished.number}").content.decode()
-    assert "case.finish" in page and "tasks.create" in page
+    assert "聞き取りを終了" in page and "担当課へタスクを送付" in page
+    assert "case.finish" not in page and "{&#x27;" not in page  # words, not codes or a Python dict
+    assert '<option value="case.">案件</option>' in page
     response = client.get(f"/audit.csv?case={finished.number}")
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["日時", "利用者", "操作", "案件番号", "詳細", "IPアドレス"]
+    assert rows[0] == ["日時", "利用者", "操作", "操作の説明", "案件番号", "詳細", "IPアドレス"]
     assert {"case.create", "case.finish", "tasks.create"} <= {r[2] for r in rows[1:]}
+    assert ["case.finish", "聞き取りを終了"] in [r[2:4] for r in rows[1:]]
     assert AuditEvent.objects.filter(action="audit.export", user=auditor).exists()
     assert AuditEvent.objects.filter(action="audit.view", user=auditor).exists()
 

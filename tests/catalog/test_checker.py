@@ -508,3 +508,27 @@ def test_console_script_reports_a_broken_catalog_without_a_traceback(tmp_path):
     assert "nested too deeply" in proc.stderr
     for line in proc.stderr.splitlines()[:-1]:
         assert ISSUE_LINE.match(line), line
+
+
+def test_an_internal_name_in_a_text_users_read_is_refused_where_it_is(tmp_path):
+    """Issue #12 item 6: 「（parameter kokuho_sousaihi_amount）」 reached the clerk's screen from a note."""
+    param = next(iter(load_catalog(MINI).parameters))
+    folder = write_catalog(
+        tmp_path / "cat",
+        ("    why: 国保だったため。\n", f"    why: 国保だったため（parameter {param}）。\n"),
+        ("question: 残るのは何人ですか。", "question: h.members は何人ですか。"),
+    )
+    found = {(file, line, m.split(",")[0]) for file, line, m in issues_of(folder)}
+    assert found == {
+        ("catalog.yaml", line_of(MINI_TEXT, "why: 国保だったため。"), f"why: names the parameter {param!r}"),
+        (
+            "catalog.yaml",
+            line_of(MINI_TEXT, "question: 残るのは何人ですか。"),
+            "question: names the fact 'h.members'",
+        ),
+    }
+    # The words of a parameter's value are fine, and so is a rule naming it.
+    write_catalog(
+        tmp_path / "ok", ("    why: 国保だったため。\n", f"    why: 国保だったため（{{param.{param}}}）。\n")
+    )
+    load_catalog(tmp_path / "ok")

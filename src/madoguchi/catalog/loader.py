@@ -418,6 +418,7 @@ def load_catalog(path: str | Path) -> Catalog:
     _check_references(root, out, where, departments, events, facts, procedures)
     _check_my_number_uses(out, where, municipality, departments)
     _check_deliveries(out, where, procedures, delivery_targets)
+    _check_internal_names(out, where, params, facts, procedures)
     repeated_roles = _repeated_roles(out, where, events)
     _check_per(out, where, events, procedures)
     derivations = _compile_derivations(root, out, where, facts, param_values, repeated_roles)
@@ -487,6 +488,57 @@ def _check_references(root, out: _Collector, where, departments, events, facts, 
                 out.add(
                     *_field_line(where, f"fact:{name}", "events"), f"fact {name}: unknown life event {ev!r}"
                 )
+
+
+# Fields whose text clerks or residents read (rules, ids and sources are for the catalog's authors).
+_READ_TEXT_FIELDS = frozenset(
+    {
+        "name",
+        "label",
+        "note",
+        "why",
+        "question",
+        "resident_question",
+        "help",
+        "description",
+        "true_text",
+        "false_text",
+        "fee",
+        "documents",
+        "none",
+    }
+)
+_NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]")
+
+
+def _check_internal_names(out: _Collector, where, params, facts, procedures) -> None:
+    """A parameter, fact or procedure id written into a text a user reads (「（parameter kokuho_sousaihi_amount）」)
+    is refused where it is: such a text says it with words, or shows the value with {param.NAME}."""
+    known = {**{k: "parameter" for k in params}, **{k: "fact" for k in facts}}
+    known |= {k: "procedure" for k in procedures}
+
+    def visit(node, file, line, field) -> None:
+        if isinstance(node, str):
+            if field in _READ_TEXT_FIELDS:
+                for token in dict.fromkeys(_NAME_TOKEN.findall(node)):
+                    if token in known:
+                        out.add(
+                            file,
+                            line,
+                            f"{field}: names the {known[token]} {token!r}, which clerks and residents would "
+                            "read; say it in words (or show a parameter's value with {param.NAME})",
+                        )
+        elif isinstance(node, LineDict):
+            for key, value in node.items():
+                visit(
+                    value, file, node.lines.get(key, line), key if field not in _READ_TEXT_FIELDS else field
+                )
+        elif isinstance(node, LineList):
+            for i, item in enumerate(node):
+                visit(item, file, node.lines[i] if i < len(node.lines) else line, field)
+
+    for file, line, raw in where.values():
+        visit(raw, file, line, None)
 
 
 def _check_my_number_uses(out: _Collector, where, municipality, departments) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from madoguchi.guide import FactValueError, answer_text, parse_answer
 from madoguchi.rules.scope import split_key
 from madoguchi.wareki import format_both
+from madoguchi.web.backoffice import audit_text
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
 from madoguchi.web.counter.models import AuditEvent, CasePerson, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
@@ -313,7 +314,18 @@ AUDIT_ROLES = (Role.AUDITOR, Role.ADMINISTRATOR)
 def audit_log(request: HttpRequest) -> HttpResponse:
     rows = list(_audit_rows(request)[:500])
     audit(request, "audit.view", None, filters={k: v for k, v in request.GET.items() if v})
-    return render(request, "routing/audit.html", {"rows": rows, "q": request.GET})
+    catalog = current_catalog()
+    for e in rows:
+        e.action_label = audit_text.action_label(e.action)
+        e.detail_items = audit_text.detail_items(e.detail, catalog)
+    groups = {}
+    for prefix, label in audit_text.ACTION_GROUPS.items():
+        groups.setdefault(label, prefix)  # one entry per group name (its first prefix)
+    return render(
+        request,
+        "routing/audit.html",
+        {"rows": rows, "q": request.GET, "action_groups": [(p, g) for g, p in groups.items()]},
+    )
 
 
 class _Echo:
@@ -329,13 +341,16 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow(["日時", "利用者", "操作", "案件番号", "詳細", "IPアドレス"])
+        yield "\ufeff" + writer.writerow(
+            ["日時", "利用者", "操作", "操作の説明", "案件番号", "詳細", "IPアドレス"]
+        )
         for e in rows.iterator(chunk_size=1000):
             yield writer.writerow(
                 [
                     timezone.localtime(e.at).isoformat(timespec="seconds"),
                     e.user.username if e.user else "",
                     e.action,
+                    audit_text.action_label(e.action),
                     e.case.number if e.case else "",
                     _detail_text(e.detail),
                     e.ip or "",
