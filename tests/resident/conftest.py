@@ -26,10 +26,12 @@ def _mini_catalog(settings):
 
 
 @pytest.fixture
-def preentry(settings):
-    """The test process as the pre-entry profile: its URLconf and session engine."""
+def preentry(settings, tmp_path):
+    """The test process as the pre-entry profile: its URLconf, session engine and file rate counters (the
+    profile always has RATELIMIT_DIR: its pages do not touch the database)."""
     for key, value in PREENTRY.items():
         setattr(settings, key, value)
+    settings.RATELIMIT_DIR = str(tmp_path / "preentry-ratelimit")
     return settings
 
 
