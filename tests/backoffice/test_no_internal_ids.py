@@ -102,6 +102,7 @@ def pages_of(client, case, clerk):
     first = dict(list(facts.items())[:3])
     open_case = create_case({"event": "okuyami", "facts": first}, clerk)
     yield "聞き取り中の案件", client.get(f"/cases/{open_case.number}/")
+    yield "聞き取りを終える", client.get(f"/cases/{open_case.number}/finish")
     yield "案件一覧", client.get("/cases/")
     yield "案件", client.get(f"/cases/{case.number}/")
     yield "案内票", client.get(f"/cases/{case.number}/sheet")

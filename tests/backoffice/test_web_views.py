@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import threading
@@ -202,3 +203,26 @@ def test_task_page_says_dates_in_wareki_and_names_the_roles(client, finished):
     )
     assert "<td>出来事の日</td><td>令和8年11月1日（2026年11月1日）</td>" in page
     assert "期限: 令和8年" in page and "2026-11-" not in page.split("<h2>申出者・対象者</h2>", 1)[0]
+
+
+def test_finishing_says_what_it_will_send_and_asks_once(client, routing_catalog, clerk):
+    """#12 item 10: the finish button opens a confirmation naming the tasks per 課 and the core systems; only
+    its POST sends anything."""
+    data = copy.deepcopy(KOKUHO_CASE)
+    del data["facts"]["h.members"]  # 世帯主変更 stays 未確定
+    case = create_case(data, clerk)
+    login(client, clerk)
+    assert 'data-testid="finish-start"' in client.get(f"/cases/{case.number}/").content.decode()
+    page = client.get(f"/cases/{case.number}/finish").content.decode()
+    assert "2 課へタスク 3 件を送ります（市民課 1 件、保険課 2 件）。" in page
+    assert "基幹システムへ連携します（住民記録システム、国保システム）。" in page
+    assert "まだ決まっていない手続きが 1 件あります。" in page and "世帯主変更" in page
+    assert not Task.objects.filter(case=case).exists() and not Delivery.objects.filter(case=case).exists()
+    assert client.post(f"/cases/{case.number}/finish").status_code == 302
+    sent = sorted(Task.objects.filter(case=case).values_list("department_id", flat=True))
+    assert sent == ["hoken", "hoken", "shimin"]  # as the confirmation said
+    # Asked again after a reopen: what was sent is not sent again.
+    client.post(f"/cases/{case.number}/reopen")
+    page = client.get(f"/cases/{case.number}/finish").content.decode()
+    assert "担当課へ新しく送るタスクはありません。" in page and "基幹システムへ連携します" not in page
+    assert "この案件を取りやめる" not in page  # tasks were sent: it cannot be cancelled

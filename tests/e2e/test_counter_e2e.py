@@ -150,7 +150,9 @@ def test_okuyami_case_end_to_end_with_restart(page, madoguchi_server, pdftotext,
     assert panel.locator("[data-procedure='okuyami.kouki-soushitsu']").first.is_visible()
 
     # Finish → the guidance sheet, then its PDF with the case number and the procedures in its text.
-    page.click("text=聞き取りを終えて案内票へ")
+    page.click("[data-testid=finish-start]")
+    page.wait_for_url(re.compile(r".*/finish$"))
+    page.click("text=終えて担当課へ送る")
     page.wait_for_url(re.compile(r".*/sheet$"))
     sheet = page.locator("article.sheet").inner_text()
     assert number in sheet and "死亡届" in sheet and "市役所以外での手続き" in sheet

@@ -159,7 +159,9 @@ def test_counter_to_departments_to_core_system(browser, routing_server):
                 "f => { const q = document.querySelector('form.question'); return !q || q.dataset.fact !== f; }",
                 arg=fact,
             )
-        page.click("text=聞き取りを終えて案内票へ")
+        page.click("[data-testid=finish-start]")
+        page.wait_for_url(re.compile(r".*/finish$"))
+        page.click("text=終えて担当課へ送る")
         page.wait_for_url(re.compile(r".*/sheet$"))
         page.goto(case_url)
         status = page.locator("#routing-status")

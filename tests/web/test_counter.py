@@ -491,3 +491,28 @@ def test_sheet_flags_a_deadline_already_past_on_page_and_pdf(clerk_client, tmp_p
     pdf.write_bytes(clerk_client.get(reverse("case-sheet-pdf", args=[case.number])).content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "期限を過ぎた手続きが" in text and "【期限を過ぎています】" in text
+
+
+def test_an_abandoned_case_is_cancelled_with_a_reason_and_can_be_reopened(clerk_client):
+    """#12 item 10: 取りやめ needs a reason from the list (words for 「その他」); the case is then read-only,
+    audited, and can be reopened."""
+    case = new_case(clerk_client)
+    answer(clerk_client, case, "ev.date", "2026-11-20")
+    url = reverse("case-cancel", args=[case.number])
+    page = clerk_client.post(url, {"reason": "その他"}, follow=True).content.decode()
+    assert "取りやめの理由を選んでください" in page
+    case.refresh_from_db()
+    assert case.status == "open"
+    page = clerk_client.post(url, {"reason": "重複 などの自由文"}, follow=True).content.decode()
+    assert "取りやめの理由を選んでください" in page
+    page = clerk_client.post(url, {"reason": "誤って作成した", "words": "別の窓口で受付済み"}, follow=True)
+    text = page.content.decode()
+    assert 'data-testid="case-cancelled"' in text and "誤って作成した：別の窓口で受付済み" in text
+    case.refresh_from_db()
+    assert case.status == "cancelled" and case.cancelled_at is not None
+    assert AuditEvent.objects.filter(action="case.cancel", case=case).exists()
+    assert answer(clerk_client, case, "p.insurance", "kokuho").status_code == 409
+    assert clerk_client.get(reverse("case-finish", args=[case.number])).status_code == 302
+    clerk_client.post(reverse("case-reopen", args=[case.number]))
+    case.refresh_from_db()
+    assert (case.status, case.cancel_reason) == ("open", "")

@@ -138,6 +138,42 @@ def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> 
         audit(request, "delivery.queue", case, keys=keys)
 
 
+def finish_preview(sender, case: Case, state, **kwargs) -> list[str]:
+    """What finishing ``case`` would send, in sentences for the clerk's confirmation; writes nothing."""
+    catalog = state.catalog
+    outcomes = office_outcomes(state)
+    rules = compile_rules([r.spec() for r in RoutingRule.objects.filter(active=True)], catalog)
+    routed = {a.procedure_id: a for a in route(catalog, {o.id for o in outcomes}, state.result.values, rules)}
+    existing = set(case.tasks.values_list("procedure_id", "person"))
+    per_department: dict[str, int] = {}
+    for o in outcomes:
+        if (o.id, o.person or "") not in existing:
+            name = getattr(catalog.departments.get(routed[o.id].department), "name", routed[o.id].department)
+            per_department[name] = per_department.get(name, 0) + 1
+    lines = []
+    if per_department:
+        total = sum(per_department.values())
+        each = "、".join(f"{name} {n} 件" for name, n in per_department.items())
+        lines.append(f"{len(per_department)} 課へタスク {total} 件を送ります（{each}）。")
+    else:
+        lines.append("担当課へ新しく送るタスクはありません。")
+    wanted = {(o.id, o.person or "") for o in outcomes}
+    withdrawn = [
+        t for t in case.tasks.filter(status=Task.Status.NEW) if (t.procedure_id, t.person) not in wanted
+    ]
+    if withdrawn:
+        lines.append(f"前回送ったタスクのうち、もう当てはまらない {len(withdrawn)} 件を取り下げます。")
+    targets = [
+        catalog.delivery_targets[spec.target].name
+        for o in outcomes
+        for spec in o.procedure.delivery
+        if not Delivery.objects.filter(case=case, procedure_id=o.id, target_id=spec.target).exists()
+    ]
+    if targets:
+        lines.append(f"基幹システムへ連携します（{'、'.join(dict.fromkeys(targets))}）。")
+    return lines
+
+
 def remaining_departments(case: Case) -> list[str]:
     return sorted({t.department_id for t in case.tasks.all() if t.open})
 

@@ -22,6 +22,7 @@ class Case(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "受付中"
         FINISHED = "finished", "案内済み"
+        CANCELLED = "cancelled", "取りやめ"
 
     number = models.CharField("案件番号", max_length=20, unique=True, blank=True)
     catalog_id = models.CharField(max_length=80)
@@ -33,6 +34,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A case given up before it was finished (the resident left, a duplicate): why, kept for the audit.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField("取りやめの理由", max_length=300, blank=True)
     # A case prepared from a 来庁予定 record before the household arrives (引越しワンストップ): its 受付番号
     # and planned visit day. Empty for a case opened at the counter.
     arrival_ref = models.CharField("受付番号（来庁予定）", max_length=40, blank=True, db_index=True)

@@ -246,6 +246,12 @@ def _current(state: CaseState, ask: str | None) -> tuple[AskedQuestion | None, A
     return None, None
 
 
+def undetermined(state: CaseState) -> list[ProcedureView]:
+    """The procedures still 未確定 (an answer they wait for is unknown), with what they wait for."""
+    labels = _labels(state)
+    return [_view(state, o, labels) for o in state.result.undetermined]
+
+
 def case_page(state: CaseState, ask: str | None = None, error: str | None = None) -> dict[str, Any]:
     catalog, result = state.catalog, state.result
     person_panels, role_panels = _persons(state)

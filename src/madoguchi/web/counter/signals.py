@@ -5,3 +5,7 @@ from django.dispatch import Signal
 
 # sender=Case class; kwargs: case, request (may be None), state (services.CaseState)
 case_finished = Signal()
+
+# Asked before finishing, to tell the clerk what finishing will do; each receiver returns a list of sentences
+# and writes nothing. sender=Case class; kwargs: case, state.
+case_finish_preview = Signal()

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from madoguchi.catalog import CatalogError
 from madoguchi.guide import FactValueError, parse_answer
@@ -408,21 +409,81 @@ def case_person_remove(request: HttpRequest, number: str) -> HttpResponse:
     return _panels(request, case)
 
 
-@require_POST
+# Why a case is given up (the counter's list; 「その他」 asks for words).
+CANCEL_REASONS = ("来庁者の都合で中止した", "同じ内容の案件が別にある（重複）", "誤って作成した", "その他")
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(*COUNTER_ROLES)
 def case_finish(request: HttpRequest, number: str) -> HttpResponse:
-    case = finish_case(_case(number), request)
-    return redirect("case-sheet", number=case.number)
+    """GET says what finishing will do (tasks to which 課, deliveries, what is still 未確定) and asks once;
+    POST finishes."""
+    case = _case(number)
+    if request.method == "POST":
+        case = finish_case(case, request)
+        return redirect("case-sheet", number=case.number)
+    if case.status != Case.Status.OPEN:
+        return redirect("case-detail", number=case.number)
+    from madoguchi.web.counter.signals import case_finish_preview
+
+    state = load_state(case)
+    lines = [
+        line for _, said in case_finish_preview.send(Case, case=case, state=state) for line in said or ()
+    ]
+    return render(
+        request,
+        "counter/finish.html",
+        {
+            "case": case,
+            "event": state.catalog.events[case.event_id],
+            "lines": lines,
+            "undetermined": presenters.undetermined(state),
+            "cancel_reasons": CANCEL_REASONS,
+            "sent_tasks": hasattr(case, "tasks") and case.tasks.exists(),
+        },
+    )
+
+
+@require_POST
+@role_required(*COUNTER_ROLES)
+def case_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """An abandoned case is given up with a reason; nothing was sent, so nothing is withdrawn."""
+    case = _case(number)
+    reason = request.POST.get("reason", "")
+    words = request.POST.get("words", "").strip()[:200]
+    if case.status != Case.Status.OPEN:
+        messages.error(request, "受付中の案件だけ取りやめにできます。")
+        return redirect("case-detail", number=case.number)
+    if hasattr(case, "tasks") and case.tasks.exists():
+        messages.error(
+            request,
+            "担当課へ送ったタスクがある案件は取りやめにできません。担当課のタスクを確認してください。",
+        )
+        return redirect("case-finish", number=case.number)
+    if reason not in CANCEL_REASONS or (reason == "その他" and not words):
+        messages.error(request, "取りやめの理由を選んでください（「その他」のときは理由を書いてください）。")
+        return redirect("case-finish", number=case.number)
+    text = f"{reason}：{words}" if words else reason
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, status=Case.Status.OPEN).update(
+            status=Case.Status.CANCELLED, cancelled_at=timezone.now(), cancel_reason=text[:300]
+        )
+        if updated:
+            audit(request, "case.cancel", case, reason=text)
+    messages.success(request, f"案件 {case.number} を取りやめにしました（{text}）。")
+    return redirect("case-detail", number=case.number)
 
 
 @require_POST
 @role_required(*COUNTER_ROLES)
 def case_reopen(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(number)
-    if case.status == Case.Status.FINISHED:
+    if case.status in (Case.Status.FINISHED, Case.Status.CANCELLED):
         case.status = Case.Status.OPEN
         case.finished_at = None
-        case.save(update_fields=["status", "finished_at", "updated_at"])
+        case.cancelled_at = None
+        case.cancel_reason = ""
+        case.save(update_fields=["status", "finished_at", "cancelled_at", "cancel_reason", "updated_at"])
         audit(request, "case.reopen", case)
     return redirect("case-detail", number=case.number)
 

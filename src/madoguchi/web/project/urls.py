@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<str:number>/person", views.case_person, name="case-person"),
     path("cases/<str:number>/person/remove", views.case_person_remove, name="case-person-remove"),
     path("cases/<str:number>/finish", views.case_finish, name="case-finish"),
+    path("cases/<str:number>/cancel", views.case_cancel, name="case-cancel"),
     path("cases/<str:number>/reopen", views.case_reopen, name="case-reopen"),
     path("cases/<str:number>/sheet", views.case_sheet, name="case-sheet"),
     path("cases/<str:number>/sheet.pdf", views.case_sheet_pdf, name="case-sheet-pdf"),
