@@ -113,6 +113,14 @@ UI: dict[str, dict[str, str]] = {
         "easy": "もういちど「まどぐちに わたす コードを つくる」を おして ください。",
         "en": "Please press “Get a code for the counter” again.",
     },
+    "visit_over": {
+        "ja": "この入力からはコードを作れません（すでにコードを作ったか、時間がたちすぎています）。"
+        "お手数ですが、最初から入力し直してください。",
+        "easy": "この 入力からは コードを つくれません（もう コードを つくったか、じかんが たちすぎて います）。"
+        "すみませんが、さいしょから 入れなおして ください。",
+        "en": "A code cannot be made from this entry (a code was already made from it, or it is too old). "
+        "Please start again.",
+    },
     "no_answers": {
         "ja": "まだ回答がありません。",
         "easy": "まだ こたえが ありません。",
