@@ -360,6 +360,30 @@ def test_api_throttles_failures_only(preentry):
     assert take(api, code).status_code == 429  # now everything waits
 
 
+def test_api_counts_unknown_codes_per_clerk(preentry, monkeypatch):
+    from madoguchi.web.resident import preentry_views
+
+    def take_as(clerk, code):
+        return Client().post(
+            "/api/v1/take",
+            data=json.dumps({"code": code, "clerk": clerk}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {API}",
+        )
+
+    monkeypatch.setattr(preentry_views, "API_MISSES_PER_MINUTE_ALL", 35, raising=False)
+    statuses = [take_as("a", "ABCDE-FGHJK").status_code for _ in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+    _t, code, _ = store.create("ev", "mini", {}, "ja")
+    assert take_as("a", code).status_code == 429
+    assert take_as("b", code).status_code == 200  # another clerk of the same counter is not held up
+    # Whatever clerk keys a client sends, its unknown codes together stay bounded.
+    assert [take_as(f"c{i}", "ABCDE-FGHJK").status_code for i in range(5)] == [404] * 5
+    _t, code, _ = store.create("ev", "mini", {}, "ja")
+    assert take_as("d", code).status_code == 429
+    assert take_as("x" * 65, code).status_code == 400
+
+
 def _summary_pdf_through(client, tool: str, *args: str) -> str:
     """The resident's summary PDF after a full walk, passed through a poppler tool (skips without it)."""
     import shutil

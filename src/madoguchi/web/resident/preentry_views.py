@@ -279,6 +279,9 @@ def handoff(request: HttpRequest, event_id: str) -> HttpResponse:
 
 
 API_FAILURES_PER_MINUTE = 30
+# Unknown codes count per clerk (the counter sends an opaque key of the clerk), so one clerk's typos do not
+# stop the others; the backstop bounds guessing with a stolen key whatever clerk keys it sends.
+API_MISSES_PER_MINUTE_ALL = 300
 
 
 def _api_error(status: int, error: str) -> JsonResponse:
@@ -288,10 +291,12 @@ def _api_error(status: int, error: str) -> JsonResponse:
 @csrf_exempt  # a machine client with a bearer key, not a browser form
 @require_POST
 def api_take(request: HttpRequest) -> HttpResponse:
-    """``POST /api/v1/take`` with ``Authorization: Bearer <MADOGUCHI_PREENTRY_API_KEY>`` and ``{"code": …}``
-    (a typed code or a scanned QR text) → the submission, deleted as it is read; 404 when unknown or expired."""
+    """``POST /api/v1/take`` with ``Authorization: Bearer <MADOGUCHI_PREENTRY_API_KEY>`` and ``{"code": …,
+    "clerk": …}`` (a typed code or a scanned QR text; an opaque key of the clerk asking) → the submission,
+    deleted as it is read; 404 when unknown or expired."""
     client = ratelimit.client_key(request)
-    # Only failures count (a wrong key, an unknown code): 30 a minute, then the client waits.
+    # Only failures count: a wrong key or a bad request 30 a minute per client, an unknown code 30 a minute
+    # per clerk of that client (300 for all its clerks together); then they wait.
     if ratelimit.exceeded("api-fail", client, API_FAILURES_PER_MINUTE, 60):
         return _api_error(429, "throttled")
 
@@ -310,14 +315,22 @@ def api_take(request: HttpRequest) -> HttpResponse:
     try:
         body = requestjson.parse(request.body or b"{}", max_bytes=1024, max_depth=2)
         code = body["code"]
+        clerk = body.get("clerk", "")
     except (requestjson.JsonBodyError, KeyError, TypeError):
         return failed(400, "bad_request")
-    if not isinstance(code, str):
+    if not isinstance(code, str) or not isinstance(clerk, str) or len(clerk) > 64:
         return failed(400, "bad_request")
+    mine = f"{client}:{clerk}"
+    if ratelimit.exceeded("api-miss", mine, API_FAILURES_PER_MINUTE, 60) or ratelimit.exceeded(
+        "api-miss-all", client, API_MISSES_PER_MINUTE_ALL, 60
+    ):
+        return _api_error(429, "throttled")
     store.purge()
     data = store.take(code)
     if data is None:
-        return failed(404, "not_found")
+        ratelimit.hit("api-miss", mine, API_FAILURES_PER_MINUTE, 60)
+        ratelimit.hit("api-miss-all", client, API_MISSES_PER_MINUTE_ALL, 60)
+        return _api_error(404, "not_found")
     return JsonResponse(data)
 
 
