@@ -195,7 +195,9 @@ def test_a_replayed_cookie_cannot_skip_the_wait_or_make_a_second_code(
     client.cookies[settings.SESSION_COOKIE_NAME] = old
     response = client.post("/e/ev/handoff")
     assert response.status_code == 409
-    assert "さいしょから 入れなおして" in text(response.content.decode())  # the default: やさしい日本語
+    page = response.content.decode()
+    assert "さいしょから 入れなおして" in text(page)  # the default: やさしい日本語
+    assert 'href="/e/ev/summary"' in page and 'href="/e/ev/"' in page  # see the code made, or start again
     assert PreentrySubmission.objects.count() == 1
     assert take(Client(), first).status_code == 200  # the code made first is untouched
     # A fresh visit needs the wait again, and its cookie cannot be replayed either.
