@@ -298,6 +298,27 @@ def _make_code_by_script(base: str, secret: str | None = None) -> str:
     return session["pe:okuyami:handoff"]["token"]
 
 
+def test_pressing_make_code_twice_sends_it_once_and_shows_the_code(browser, preentry_server):
+    """Each visit makes one code (#13 low): a second post of the same visit is refused, and a double click would
+    show that refusal while the code made by the first click never reached the browser. The page sends it once."""
+    context, phone = _context(browser, **PHONE)
+    phone.goto(f"{preentry_server.url}/e/okuyami/")
+    phone.click("button.r-primary")
+    phone.wait_for_url(re.compile(r".*/e/okuyami/q$"))
+    phone.goto(f"{preentry_server.url}/e/okuyami/summary")
+    time.sleep(1.2)  # the server's minimum time (1 s here)
+    posts = []
+    phone.on("request", lambda r: r.method == "POST" and r.url.endswith("/handoff") and posts.append(r.url))
+    # Two presses 20 ms apart, the second while the first is on its way (a double click, a shaky finger).
+    phone.evaluate(
+        "() => { const b = document.querySelector('[data-testid=make-code]'); b.click(); setTimeout(() => b.click(), 20); }"
+    )
+    phone.wait_for_selector("[data-testid=handoff-code]")
+    assert len(posts) == 1
+    assert phone.csp_errors == []
+    context.close()
+
+
 def test_expired_codes_are_refused(browser, preentry_server, counter_server):
     code = _make_code_by_script(preentry_server.url)
     # Time passes: the retention period ends (written into the pre-entry database, as a clock would).

@@ -114,6 +114,14 @@ def test_bad_mappings():
         load_mapping("/nonexistent/mapping.toml")
 
 
+def test_a_bad_byte_in_a_mapping_file_is_reported_at_its_line(tmp_path):
+    """Issue #13 (low): one bad byte on line 41 of a UTF-8 file is reported at line 41."""
+    path = tmp_path / "mapping.toml"
+    path.write_bytes(b'encoding = "utf-8"\n' + b"# x\n" * 39 + b"# \xff\n")
+    with pytest.raises(MappingError, match=r"mapping.toml: line 41: not UTF-8 text"):
+        load_mapping(str(path))
+
+
 def test_nothing_is_imported_on_error(residents):
     import io
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
+import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -28,7 +30,33 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def local_preentry(monkeypatch):
     """The counter's client reads the pre-entry store in this process (the API is tested on its own)."""
-    monkeypatch.setattr(preentry_client, "take", lambda code, timeout=8.0: store.take(code))
+    monkeypatch.setattr(preentry_client, "take", lambda code, timeout=8.0, clerk="": store.take(code))
+
+
+@pytest.fixture
+def api_preentry(monkeypatch, settings):
+    """The counter's real client, its HTTP call answered by the pre-entry API view in this process."""
+    from django.test import RequestFactory
+
+    from madoguchi.web.resident import preentry_views
+
+    settings.PREENTRY_URL = "http://preentry.invalid"
+    settings.PREENTRY_API_KEY = "k-123"
+
+    def urlopen(request, timeout):
+        response = preentry_views.api_take(
+            RequestFactory().post(
+                "/api/v1/take",
+                data=request.data,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=request.get_header("Authorization"),
+            )
+        )
+        if response.status_code != 200:
+            raise urllib.error.HTTPError(request.full_url, response.status_code, "", {}, None)
+        return io.BytesIO(response.content)
+
+    monkeypatch.setattr(preentry_client.urllib.request, "urlopen", urlopen)
 
 
 def new_case(client, event="ev") -> Case:
@@ -100,6 +128,38 @@ def test_import_needs_a_counter_role(client, db, local_preentry):
     assert Client().post(reverse("resident-preentry-import"), {"code": "ABCDE-FGHJK"}).status_code == 302
 
 
+def _import(client, code):
+    return client.post(reverse("resident-preentry-import"), {"code": code}, follow=True).content.decode()
+
+
+def test_mistyped_codes_are_limited_per_clerk(clerk_client, api_preentry):
+    _t, code, _ = store.create("ev", "mini", {"h.members": 2}, "ja")
+    for _ in range(10):  # a clerk may mistype 10 codes in 10 minutes
+        assert "見つかりません" in _import(clerk_client, "ABCDE-FGHJK")
+    # This clerk waits, even with a good code, and the code is not used up by the refusal.
+    assert "しばらく取り込めません" in _import(clerk_client, code)
+    assert Case.objects.count() == 0 and AuditEvent.objects.filter(action="preentry.throttled").exists()
+    other = Client()
+    other.force_login(make_user("clerk2", Role.COUNTER_CLERK.value))
+    _import(other, code)
+    assert Case.objects.get().facts.get(name="h.members").value == 2
+
+
+def test_the_preentry_api_counts_unknown_codes_per_clerk(clerk_client, api_preentry, monkeypatch):
+    """Above the counter's own limit, the API's: one clerk's misses must not fill a bucket every clerk shares."""
+    from madoguchi.web.resident import counter_views, preentry_views
+
+    monkeypatch.setattr(counter_views, "CODE_MISSES", 1000, raising=False)
+    _t, code, _ = store.create("ev", "mini", {"h.members": 2}, "ja")
+    for _ in range(preentry_views.API_FAILURES_PER_MINUTE):
+        assert "見つかりません" in _import(clerk_client, "ABCDE-FGHJK")
+    assert "照会が多すぎます" in _import(clerk_client, code)
+    other = Client()
+    other.force_login(make_user("clerk2", Role.COUNTER_CLERK.value))
+    _import(other, code)
+    assert Case.objects.count() == 1
+
+
 class _Stub(BaseHTTPRequestHandler):
     replies: dict = {}
     seen: list = []
@@ -129,6 +189,8 @@ def test_http_client_against_a_stub_api(settings):
         _Stub.replies = {"GOOD": (200, {"event_id": "ev", "answers": {}}), "SLOW": (429, {})}
         assert preentry_client.take("GOOD") == {"event_id": "ev", "answers": {}}
         assert _Stub.seen[-1] == ("/api/v1/take", "Bearer k-123", {"code": "GOOD"})
+        assert preentry_client.take("GOOD", clerk="c1") is not None
+        assert _Stub.seen[-1][2] == {"code": "GOOD", "clerk": "c1"}
         assert preentry_client.take("NONE") is None
         with pytest.raises(preentry_client.PreentryUnavailable, match="多すぎ"):
             preentry_client.take("SLOW")

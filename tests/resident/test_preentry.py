@@ -169,6 +169,96 @@ def test_scripted_instant_handoff_is_refused(preentry, settings, client):
     assert PreentrySubmission.objects.count() == 0
 
 
+class _Clock:
+    """The pre-entry views' clock, moved by hand (the cookie's signature keeps real time)."""
+
+    def __init__(self):
+        self.now = 1_800_000_000.0
+
+    def time(self):
+        return self.now
+
+
+def test_a_replayed_cookie_cannot_skip_the_wait_or_make_a_second_code(
+    preentry, settings, client, monkeypatch
+):
+    from madoguchi.web.resident import preentry_views
+
+    clock = _Clock()
+    monkeypatch.setattr(preentry_views, "time", clock)
+    settings.PREENTRY_MIN_SECONDS = 60
+    walk_preentry(client)
+    clock.now += 61
+    old = client.cookies[settings.SESSION_COOKIE_NAME].value  # a cookie past the wait, kept by a script
+    first = make_code(client)
+    # The same visit again: the old cookie has no code in it, so without a record it would make one more.
+    client.cookies[settings.SESSION_COOKIE_NAME] = old
+    response = client.post("/e/ev/handoff")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "さいしょから 入れなおして" in text(page)  # the default: やさしい日本語
+    assert 'href="/e/ev/summary"' in page and 'href="/e/ev/"' in page  # see the code made, or start again
+    assert PreentrySubmission.objects.count() == 1
+    assert take(Client(), first).status_code == 200  # the code made first is untouched
+    # A fresh visit needs the wait again, and its cookie cannot be replayed either.
+    walk_preentry(client)
+    clock.now += 61
+    fresh = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.post("/e/ev/handoff").status_code == 302
+    client.cookies[settings.SESSION_COOKIE_NAME] = fresh
+    assert client.post("/e/ev/handoff").status_code == 409
+    assert PreentrySubmission.objects.count() == 1
+
+
+def test_a_new_code_after_a_changed_answer_waits_again(preentry, settings, client, monkeypatch):
+    from madoguchi.web.resident import preentry_views
+
+    clock = _Clock()
+    monkeypatch.setattr(preentry_views, "time", clock)
+    settings.PREENTRY_MIN_SECONDS = 60
+    walk_preentry(client)
+    clock.now += 61
+    make_code(client)
+    client.post("/e/ev/q", {"action": "back"})
+    client.post("/e/ev/q", {"fact": "h.members", "value": "3"})
+    # Making the code started a new visit: an instant second code is a script, a person gets it later.
+    assert client.post("/e/ev/handoff").status_code == 429
+    clock.now += 61
+    code = make_code(client)
+    assert PreentrySubmission.objects.count() == 1
+    assert take(Client(), code).json()["answers"]["h.members"] == 3
+
+
+def test_a_visit_is_accepted_only_as_long_as_its_cookie(preentry, settings, client, monkeypatch):
+    from madoguchi.web.resident import preentry_views
+    from madoguchi.web.resident.models import PreentryVisit
+
+    clock = _Clock()
+    monkeypatch.setattr(preentry_views, "time", clock)
+    walk_preentry(client)
+    clock.now += settings.SESSION_COOKIE_AGE + 1
+    assert client.post("/e/ev/handoff").status_code == 409
+    assert PreentrySubmission.objects.count() == 0 and PreentryVisit.objects.count() == 0
+    # A used visit is remembered until its cookie could no longer be accepted, then purged.
+    walk_preentry(client)
+    make_code(client)
+    (row,) = PreentryVisit.objects.all()
+    assert row.expires_at > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+    store.purge(now=row.expires_at)
+    assert PreentryVisit.objects.count() == 0
+
+
+def test_a_visit_used_elsewhere_stores_nothing(preentry, client):
+    from madoguchi.web.resident.models import PreentryVisit
+
+    walk_preentry(client)
+    visit = client.session["pe:ev"]["visit"]
+    store.create("ev", "mini", {}, "ja", visit=(visit, timezone.now() + timedelta(hours=1)))
+    with pytest.raises(store.VisitUsed):
+        store.create("ev", "mini", {}, "ja", visit=(visit, timezone.now() + timedelta(hours=1)))
+    assert PreentrySubmission.objects.count() == 1 and PreentryVisit.objects.count() == 1
+
+
 def test_storage_is_bounded(preentry, settings, client):
     settings.PREENTRY_MAX_PENDING = 1
     store.create("ev", "mini", {}, "ja")
@@ -270,6 +360,30 @@ def test_api_throttles_failures_only(preentry):
     assert statuses[:30] == [404] * 30 and statuses[30:] == [429, 429]
     _t, code, _ = store.create("ev", "mini", {}, "ja")
     assert take(api, code).status_code == 429  # now everything waits
+
+
+def test_api_counts_unknown_codes_per_clerk(preentry, monkeypatch):
+    from madoguchi.web.resident import preentry_views
+
+    def take_as(clerk, code):
+        return Client().post(
+            "/api/v1/take",
+            data=json.dumps({"code": code, "clerk": clerk}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {API}",
+        )
+
+    monkeypatch.setattr(preentry_views, "API_MISSES_PER_MINUTE_ALL", 35, raising=False)
+    statuses = [take_as("a", "ABCDE-FGHJK").status_code for _ in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+    _t, code, _ = store.create("ev", "mini", {}, "ja")
+    assert take_as("a", code).status_code == 429
+    assert take_as("b", code).status_code == 200  # another clerk of the same counter is not held up
+    # Whatever clerk keys a client sends, its unknown codes together stay bounded.
+    assert [take_as(f"c{i}", "ABCDE-FGHJK").status_code for i in range(5)] == [404] * 5
+    _t, code, _ = store.create("ev", "mini", {}, "ja")
+    assert take_as("d", code).status_code == 429
+    assert take_as("x" * 65, code).status_code == 400
 
 
 def _summary_pdf_through(client, tool: str, *args: str) -> str:

@@ -89,6 +89,7 @@ def test_resident_texts_use_translations_and_fall_back(translated):
     assert str(i18n.procedure_text(catalog.procedures["kokuho"], "en")["name"]) == "国保の届"
 
 
+@pytest.mark.django_db  # the page limit counts in RateCount rows when no RATELIMIT_DIR is set (tests)
 def test_english_preentry_page_shows_the_translation(translated, preentry, settings, client):
     settings.CATALOG_PATH = str(translated)
     client.post("/e/ev/?lang=en")

@@ -233,3 +233,20 @@ def test_a_background_cannot_leave_the_forms_folder(tmp_path, background):
         load_forms(root)
     issues = [i for i in info.value.issues if "outside forms/" in i.message]
     assert len(issues) == 1 and issues[0].file.endswith("kokuho-soushitsu.yaml") and issues[0].line == 6
+
+
+def test_a_bad_byte_in_a_form_file_is_reported_at_its_line(tmp_path):
+    """Issue #13 (low): a UTF-8 form file with one bad byte on line 41 is reported at line 41, not line 1."""
+    from madoguchi.shinseisho.loader import FormsError, load_forms
+
+    root = tmp_path / "catalog"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("scenarios"))
+    form = root / "forms" / "kokuho-soushitsu.yaml"
+    lines = form.read_bytes().split(b"\n")
+    assert len(lines) > 41
+    lines[40] = lines[40] + b"  # \xff"
+    form.write_bytes(b"\n".join(lines))
+    with pytest.raises(FormsError) as info:
+        load_forms(root)
+    (issue,) = [i for i in info.value.issues if i.file.endswith("kokuho-soushitsu.yaml")]
+    assert issue.line == 41 and issue.message.startswith("not UTF-8 text")

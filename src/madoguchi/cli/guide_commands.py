@@ -82,8 +82,9 @@ def read_json_file(path: str, what: str):
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise CommandError(f"cannot read {what} file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{what} file {path} is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:  # the bad byte's line, like the JSON errors below
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise CommandError(f"{what} file {path} is not UTF-8 text at line {line}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

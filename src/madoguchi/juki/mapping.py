@@ -111,6 +111,11 @@ def load_mapping(spec: str | None) -> Mapping:
         raise MappingError(f"cannot read the mapping {spec}: {exc.strerror}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # located, as every file the registry import reads
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise MappingError(
+            f"{spec}: line {line}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{spec}: not a TOML mapping file ({exc})") from None
     return mapping_from_dict(data, str(spec))

@@ -57,8 +57,9 @@ def load_forms(catalog_path: str | Path, strict: bool = True) -> FormSet:
     for path in sorted(folder.glob("*.y*ml")):
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader
-        except UnicodeDecodeError:
-            add(path, 1, "not UTF-8 text")
+        except UnicodeDecodeError as exc:  # the line of the bad byte, as the catalog loader reports it
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            add(path, line, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
             continue
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark

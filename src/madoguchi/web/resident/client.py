@@ -31,12 +31,14 @@ def _config() -> tuple[str, str]:
     return url.rstrip("/"), key
 
 
-def take(code: str, timeout: float = 8.0) -> dict[str, Any] | None:
-    """The submission for ``code`` (deleted on the pre-entry side as it is read), or None if unknown/expired."""
+def take(code: str, timeout: float = 8.0, clerk: str = "") -> dict[str, Any] | None:
+    """The submission for ``code`` (deleted on the pre-entry side as it is read), or None if unknown/expired.
+    ``clerk`` is an opaque key of the clerk asking: the API counts unknown codes per clerk."""
     url, key = _config()
+    body = {"code": code, "clerk": clerk} if clerk else {"code": code}
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         f"{url}/api/v1/take",
-        data=json.dumps({"code": code}).encode(),
+        data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         method="POST",
     )

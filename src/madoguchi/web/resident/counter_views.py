@@ -27,6 +27,10 @@ from madoguchi.web.resident.common import base_context, language
 from madoguchi.web.resident.models import KioskReceipt, ScreenPairing
 
 PAIRING_CODE_MINUTES = 10
+# Hand-off codes a clerk may mistype (unknown, expired or taken) in 10 minutes, per clerk: one clerk's typos
+# never stop the others taking codes.
+CODE_MISSES = 10
+CODE_MISS_WINDOW = 600
 KIOSK_GROUP = "kiosk"
 RESIDENT = CaseFact.Source.RESIDENT
 
@@ -122,12 +126,21 @@ def preentry_import(request: HttpRequest) -> HttpResponse:
     if case is not None and case.status != Case.Status.OPEN:
         messages.error(request, "案内済みの案件には取り込めません。")
         return _back(case)
+    clerk = f"user:{request.user.pk}"
+    if ratelimit.exceeded("preentry-miss", clerk, CODE_MISSES, CODE_MISS_WINDOW):
+        audit(request, "preentry.throttled", case)
+        messages.error(
+            request,
+            "見つからない受付コードが続いたため、しばらく取り込めません。10分ほどたってからもう一度お試しください。",
+        )
+        return _back(case)
     try:
-        data = client.take(code)
+        data = client.take(code, clerk=ratelimit.user_key(request.user))
     except client.PreentryUnavailable as exc:
         messages.error(request, str(exc))
         return _back(case)
     if data is None:
+        ratelimit.hit("preentry-miss", clerk, CODE_MISSES, CODE_MISS_WINDOW)
         audit(request, "preentry.not_found", case)
         messages.error(
             request, "この受付コードの事前入力は見つかりません（期限切れ・取り込み済み・入力ミス）。"

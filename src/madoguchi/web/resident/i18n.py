@@ -113,6 +113,15 @@ UI: dict[str, dict[str, str]] = {
         "easy": "もういちど「まどぐちに わたす コードを つくる」を おして ください。",
         "en": "Please press “Get a code for the counter” again.",
     },
+    "visit_over": {
+        "ja": "この入力からは、もうコードを作れません（すでにコードを作ったか、時間がたちすぎています）。"
+        "作ったコードは「必要な手続きと持ち物」のページで確認できます。見つからないときは、最初から入力し直してください。",
+        "easy": "この 入力からは もう コードを つくれません（もう コードを つくったか、じかんが たちすぎて います）。"
+        "つくった コードは「ひつような てつづきと もちもの」の ページで 見られます。"
+        "見つからない ときは、さいしょから 入れなおして ください。",
+        "en": "No more codes can be made from this entry (a code was already made from it, or it is too old). "
+        "A code you made is shown on “Procedures and what to bring”. If it is not there, please start again.",
+    },
     "no_answers": {
         "ja": "まだ回答がありません。",
         "easy": "まだ こたえが ありません。",

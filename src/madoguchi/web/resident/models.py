@@ -31,6 +31,25 @@ class PreentrySubmission(models.Model):
         return f"preentry {self.pk} ({self.event_id})"
 
 
+class PreentryVisit(models.Model):
+    """A pre-entry visit (a press of 「はじめる」) that has been used to make a hand-off code.
+
+    The visit's id and start time live in the resident's signed cookie; the server learns of a visit only when
+    it makes a code, and records it here so an old copy of the cookie cannot make another code or skip the
+    minimum time (each code gets a fresh visit). Only a digest of the id is stored; the row is needed until a
+    cookie of that visit can no longer be accepted (``expires_at``), then purged."""
+
+    visit_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "事前入力の利用済み訪問"
+        verbose_name_plural = "事前入力の利用済み訪問"
+
+    def __str__(self) -> str:
+        return f"visit {self.visit_digest[:8]}…"
+
+
 class ScreenPairing(models.Model):
     """A resident-facing screen paired to a clerk's case (counter profile)."""
 

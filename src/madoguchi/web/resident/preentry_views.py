@@ -8,6 +8,7 @@ a hand-off code is made (sealed, expiring, rate-limited). Nothing here imports t
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -56,6 +57,12 @@ def _save_state(request: HttpRequest, event_id: str, state: dict) -> None:
     request.session[f"pe:{event_id}"] = state
 
 
+def _new_visit() -> dict:
+    """A visit's id and start, kept in the signed cookie only. The server records the id when the visit makes
+    a code (``store.create``), so a replayed old cookie can neither make a second code nor skip the wait."""
+    return {"visit": tokens.new_token(), "started": time.time()}
+
+
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -77,7 +84,7 @@ def event_start(request: HttpRequest, event_id: str) -> HttpResponse:
         return _throttled(request, lang, 60)
     ev = _event(event_id)
     if request.method == "POST":
-        _save_state(request, event_id, {"answers": {}, "started": time.time()})
+        _save_state(request, event_id, {"answers": {}, **_new_visit()})
         _drop_handoff(request, event_id)
         return redirect("pre-question", event_id=event_id)
     return render(request, "resident/pre_start.html", {**base_context(request, lang), "event": ev})
@@ -211,6 +218,12 @@ def _handoff_view(request: HttpRequest, event_id: str, lang: str) -> dict | None
     }
 
 
+def _visit_over(request: HttpRequest, ctx: dict, lang: str) -> HttpResponse:
+    """An old copy of the cookie (its visit already made a code) or a visit too old: start again."""
+    ctx = {**ctx, "message": i18n.t("visit_over", lang), "start_again": True}
+    return render(request, "resident/message.html", ctx, status=409)
+
+
 @require_http_methods(["GET", "POST"])
 def handoff(request: HttpRequest, event_id: str) -> HttpResponse:
     lang = language(request)
@@ -223,8 +236,13 @@ def handoff(request: HttpRequest, event_id: str) -> HttpResponse:
     if state.get("started") is None:
         return redirect("pre-event", event_id=event_id)
     ctx = {**base_context(request, lang), "event": ev}
+    age = time.time() - state["started"]
+    # A visit is accepted as long as a cookie can be (so its used-visit row can then be purged); a cookie
+    # from before visits had ids has none. Either way the resident starts again.
+    if not state.get("visit") or age > settings.SESSION_COOKIE_AGE:
+        return _visit_over(request, ctx, lang)
     # A person needs more than a few seconds to read and answer; a script that posts at once is sent back.
-    if time.time() - state["started"] < getattr(settings, "PREENTRY_MIN_SECONDS", 3):
+    if age < getattr(settings, "PREENTRY_MIN_SECONDS", 3):
         return render(
             request, "resident/message.html", {**ctx, "message": i18n.t("too_fast", lang)}, status=429
         )
@@ -236,12 +254,19 @@ def handoff(request: HttpRequest, event_id: str) -> HttpResponse:
     facts = flow.event_facts(g.catalog, event_id)
     answers = {k: v for k, v in state["answers"].items() if k in facts}
     previous = request.session.get(f"pe:{event_id}:handoff")
+    visit_until = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - age + 60)
     try:
-        token, code, expires = store.create(event_id, g.catalog.municipality.id, answers, lang)
+        token, code, expires = store.create(
+            event_id, g.catalog.municipality.id, answers, lang, visit=(state["visit"], visit_until)
+        )
     except store.StoreFull:
         return render(request, "resident/message.html", {**ctx, "message": i18n.t("busy", lang)}, status=503)
+    except store.VisitUsed:
+        return _visit_over(request, ctx, lang)
     if previous:  # answers changed after an earlier code: only the newest is kept
         store.discard(previous["token"])
+    # The next code (after a changed answer) needs a fresh visit and the minimum time again.
+    _save_state(request, event_id, {**state, **_new_visit()})
     request.session[f"pe:{event_id}:handoff"] = {
         "token": token,
         "code": code,
@@ -254,6 +279,9 @@ def handoff(request: HttpRequest, event_id: str) -> HttpResponse:
 
 
 API_FAILURES_PER_MINUTE = 30
+# Unknown codes count per clerk (the counter sends an opaque key of the clerk), so one clerk's typos do not
+# stop the others; the backstop bounds guessing with a stolen key whatever clerk keys it sends.
+API_MISSES_PER_MINUTE_ALL = 300
 
 
 def _api_error(status: int, error: str) -> JsonResponse:
@@ -263,10 +291,12 @@ def _api_error(status: int, error: str) -> JsonResponse:
 @csrf_exempt  # a machine client with a bearer key, not a browser form
 @require_POST
 def api_take(request: HttpRequest) -> HttpResponse:
-    """``POST /api/v1/take`` with ``Authorization: Bearer <MADOGUCHI_PREENTRY_API_KEY>`` and ``{"code": …}``
-    (a typed code or a scanned QR text) → the submission, deleted as it is read; 404 when unknown or expired."""
+    """``POST /api/v1/take`` with ``Authorization: Bearer <MADOGUCHI_PREENTRY_API_KEY>`` and ``{"code": …,
+    "clerk": …}`` (a typed code or a scanned QR text; an opaque key of the clerk asking) → the submission,
+    deleted as it is read; 404 when unknown or expired."""
     client = ratelimit.client_key(request)
-    # Only failures count (a wrong key, an unknown code): 30 a minute, then the client waits.
+    # Only failures count: a wrong key or a bad request 30 a minute per client, an unknown code 30 a minute
+    # per clerk of that client (300 for all its clerks together); then they wait.
     if ratelimit.exceeded("api-fail", client, API_FAILURES_PER_MINUTE, 60):
         return _api_error(429, "throttled")
 
@@ -285,14 +315,22 @@ def api_take(request: HttpRequest) -> HttpResponse:
     try:
         body = requestjson.parse(request.body or b"{}", max_bytes=1024, max_depth=2)
         code = body["code"]
+        clerk = body.get("clerk", "")
     except (requestjson.JsonBodyError, KeyError, TypeError):
         return failed(400, "bad_request")
-    if not isinstance(code, str):
+    if not isinstance(code, str) or not isinstance(clerk, str) or len(clerk) > 64:
         return failed(400, "bad_request")
+    mine = f"{client}:{clerk}"
+    if ratelimit.exceeded("api-miss", mine, API_FAILURES_PER_MINUTE, 60) or ratelimit.exceeded(
+        "api-miss-all", client, API_MISSES_PER_MINUTE_ALL, 60
+    ):
+        return _api_error(429, "throttled")
     store.purge()
     data = store.take(code)
     if data is None:
-        return failed(404, "not_found")
+        ratelimit.hit("api-miss", mine, API_FAILURES_PER_MINUTE, 60)
+        ratelimit.hit("api-miss-all", client, API_MISSES_PER_MINUTE_ALL, 60)
+        return _api_error(404, "not_found")
     return JsonResponse(data)
 
 

@@ -37,6 +37,11 @@ def client_key(request) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY[:16]}|{addr}".encode()).hexdigest()[:32]
 
 
+def user_key(user) -> str:
+    """A staff user as an opaque key (the counter tells the pre-entry API which clerk asks, not who)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY[:16]}|user|{user.pk}".encode()).hexdigest()[:32]
+
+
 def _hit_file(directory: Path, name: str, bucket: int, limit: int) -> bool:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / hashlib.sha256(name.encode()).hexdigest()[:40]

@@ -10,11 +10,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from madoguchi.preentry import sealing, tokens
-from madoguchi.web.resident.models import PreentrySubmission
+from madoguchi.web.resident.models import PreentrySubmission, PreentryVisit
 
 
 class StoreFull(Exception):
     """More submissions are pending than the deployment allows (flood protection)."""
+
+
+class VisitUsed(Exception):
+    """The visit (its signed cookie) has already made a code: a replayed copy of an old cookie."""
 
 
 def _key() -> bytes:
@@ -26,16 +30,37 @@ def retention() -> timedelta:
 
 
 def purge(now: datetime | None = None) -> int:
-    deleted, _ = PreentrySubmission.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    now = now or timezone.now()
+    PreentryVisit.objects.filter(expires_at__lte=now).delete()
+    deleted, _ = PreentrySubmission.objects.filter(expires_at__lte=now).delete()
     return deleted
 
 
-def create(event_id: str, catalog_id: str, answers: dict[str, Any], lang: str) -> tuple[str, str, datetime]:
-    """Seal and store; returns (token, code, expires_at). Raises StoreFull."""
+def create(
+    event_id: str,
+    catalog_id: str,
+    answers: dict[str, Any],
+    lang: str,
+    visit: tuple[str, datetime] | None = None,
+) -> tuple[str, str, datetime]:
+    """Seal and store; returns (token, code, expires_at). ``visit`` is (id, until when its cookie can be
+    accepted): it is recorded as used in the same transaction as the code, so a visit makes one code at most.
+    Raises StoreFull, or VisitUsed (nothing is stored)."""
     purge()
     limit = getattr(settings, "PREENTRY_MAX_PENDING", 20000)
     if PreentrySubmission.objects.count() >= limit:
         raise StoreFull
+    with transaction.atomic():
+        if visit is not None:
+            try:
+                with transaction.atomic():
+                    PreentryVisit.objects.create(visit_digest=tokens.digest(visit[0]), expires_at=visit[1])
+            except IntegrityError:
+                raise VisitUsed from None
+        return _create(event_id, catalog_id, answers, lang)
+
+
+def _create(event_id: str, catalog_id: str, answers: dict[str, Any], lang: str) -> tuple[str, str, datetime]:
     now = timezone.now()
     expires = now + retention()
     for _attempt in range(5):
