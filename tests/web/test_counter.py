@@ -516,3 +516,39 @@ def test_an_abandoned_case_is_cancelled_with_a_reason_and_can_be_reopened(clerk_
     clerk_client.post(reverse("case-reopen", args=[case.number]))
     case.refresh_from_db()
     assert (case.status, case.cancel_reason) == ("open", "")
+
+
+def test_cases_are_found_by_name_kana_number_status_event_clerk_and_date(clerk_client, clerk):
+    """#12 item 11: the case list searches and filters, shows who the case is about, sorts and pages."""
+    from madoguchi.web.counter.models import CasePerson
+
+    first = new_case(clerk_client)
+    CasePerson.objects.create(case=first, role="deceased", name="緑川　太郎", kana="ミドリカワ タロウ")
+    second = new_case(clerk_client)
+    CasePerson.objects.create(case=second, role="deceased", name="青山 一郎", kana="アオヤマ イチロウ")
+    other = make_user("clerk2", Role.COUNTER_CLERK)
+    Case.objects.filter(pk=second.pk).update(created_by=other, status="finished")
+    url = reverse("case-list")
+
+    def numbers(**params):
+        page = clerk_client.get(url, params).content.decode()
+        return [n for n in (first.number, second.number) if f">{n}</a>" in page], page
+
+    assert numbers(name="緑川太郎")[0] == [first.number]  # spaces folded
+    assert numbers(name="みどりかわ")[0] == [first.number]  # hiragana finds the katakana reading
+    assert numbers(name="ｱｵﾔﾏ")[0] == [second.number]  # half-width kana too
+    assert numbers(number=second.number[-3:])[0] == [second.number]
+    assert numbers(status="finished")[0] == [second.number]
+    assert numbers(clerk="clerk2")[0] == [second.number]
+    assert numbers(event="ev", sort="old")[0] == [first.number, second.number]
+    found, page = numbers(name="緑川")
+    assert '<span class="person-name">亡くなった方: 緑川　太郎</span>' in page
+    found, page = numbers(**{"from": "きのう"})
+    assert "受付日「きのう」を日付として読めませんでした" in page and found == [first.number, second.number]
+    assert numbers(**{"from": "2999-01-01"})[0] == []
+    # Paging keeps the filters.
+    for _ in range(50):
+        new_case(clerk_client)
+    page = clerk_client.get(url, {"event": "ev"}).content.decode()
+    assert "52 件" in page and "event=ev&amp;page=2" in page
+    assert clerk_client.get(url, {"event": "ev", "page": "2"}).status_code == 200

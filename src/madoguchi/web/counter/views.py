@@ -8,7 +8,9 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -101,13 +103,92 @@ def case_list(request: HttpRequest) -> HttpResponse:
         catalog = current_catalog()
     except CatalogError as exc:
         return render(request, "counter/catalog_error.html", {"issues": exc.issues}, status=503)
-    cases = list(Case.objects.select_related("created_by").order_by("-created_at")[:50])
-    for case in cases:
+    rows, q, error = _case_rows(request, catalog)
+    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    for case in page.object_list:
         event = catalog.events.get(case.event_id)
         case.event_name = event.name if event else case.event_id
+        case.people = []
+        for person in case.persons.all():
+            label = next((r.label for r in (event.roles if event else ()) if r.id == person.role), "")
+            if person.name:
+                case.people.append(f"{label}: {person.name}" if label else person.name)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "counter/case_list.html", {"cases": cases, "events": list(catalog.events.values())}
+        request,
+        "counter/case_list.html",
+        {
+            "cases": page.object_list,
+            "page": page,
+            "events": list(catalog.events.values()),
+            "statuses": Case.Status.choices,
+            "q": q,
+            "error": error,
+            "query": query.urlencode(),
+            "searched": any(q.values()),
+        },
     )
+
+
+CASES_PER_PAGE = 50
+CASE_SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"), "number": ("number",)}
+
+
+def _case_rows(request: HttpRequest, catalog):
+    """The cases matching the list's filters: a name (漢字 or カナ, spaces and hiragana/katakana folded),
+    the case number, status, life event, clerk and reception dates."""
+    from datetime import datetime, time
+
+    from django.db.models import F, Value
+    from django.db.models.functions import Replace
+
+    from madoguchi import wareki
+    from madoguchi.juki.records import search_key
+
+    q = {
+        k: request.GET.get(k, "").strip()[:100]
+        for k in ("name", "number", "status", "event", "clerk", "from", "to", "sort")
+    }
+    rows = Case.objects.select_related("created_by").prefetch_related("persons")
+    error = ""
+    if q["name"]:
+        key = search_key(q["name"])
+
+        def folded(field):
+            return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
+
+        rows = (
+            rows.alias(v=folded("visitor_name"), pn=folded("persons__name"), kana_f=folded("persons__kana"))
+            .filter(
+                Q(v__icontains=key)
+                | Q(pn__icontains=key)
+                | Q(kana_f__icontains=key)
+                | Q(persons__name__icontains=q["name"])
+            )
+            .distinct()
+        )
+    if q["number"]:
+        rows = rows.filter(number__icontains=q["number"])
+    if q["status"] in Case.Status.values:
+        rows = rows.filter(status=q["status"])
+    if q["event"] in catalog.events:
+        rows = rows.filter(event_id=q["event"])
+    if q["clerk"]:
+        rows = rows.filter(
+            Q(created_by__username=q["clerk"]) | Q(created_by__last_name__icontains=q["clerk"])
+        )
+    tz = timezone.get_current_timezone()
+    for key, op, edge in (("from", "gte", time.min), ("to", "lte", time.max)):
+        if q[key]:
+            try:
+                day = wareki.parse_date(q[key])
+            except ValueError:
+                error = f"受付日「{q[key]}」を日付として読めませんでした（例: 2026-12-03、令和8年12月3日）。"
+                continue
+            rows = rows.filter(**{f"created_at__{op}": datetime.combine(day, edge, tzinfo=tz)})
+    rows = rows.order_by(*CASE_SORTS.get(q["sort"], CASE_SORTS["new"]))
+    return rows, q, error
 
 
 @require_POST
