@@ -552,3 +552,11 @@ def test_cases_are_found_by_name_kana_number_status_event_clerk_and_date(clerk_c
     page = clerk_client.get(url, {"event": "ev"}).content.decode()
     assert "52 件" in page and "event=ev&amp;page=2" in page
     assert clerk_client.get(url, {"event": "ev", "page": "2"}).status_code == 200
+
+
+def test_the_signed_in_clerk_is_named_family_name_first(clerk_client, clerk):
+    """#12 item 13: 「窓口 花子」, not Django's given-name-first 「花子 窓口」."""
+    clerk.last_name, clerk.first_name = "窓口", "花子"
+    clerk.save()
+    page = clerk_client.get(reverse("case-list")).content.decode()
+    assert '<span class="user">窓口 花子</span>' in page
