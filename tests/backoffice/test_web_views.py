@@ -226,3 +226,39 @@ def test_finishing_says_what_it_will_send_and_asks_once(client, routing_catalog,
     page = client.get(f"/cases/{case.number}/finish").content.decode()
     assert "担当課へ新しく送るタスクはありません。" in page and "基幹システムへ連携します" not in page
     assert "この案件を取りやめる" not in page  # tasks were sent: it cannot be cancelled
+
+
+def test_the_worklist_shows_whom_when_and_the_counters_plan(client, routing_catalog, clerk):
+    """#12 item 12: the resident's name, the deadline in 和暦 (past ones said), the clerk's 本日手続き and memo,
+    a 課 filter for staff of several 課, search by name or reading, and sorting."""
+    from madoguchi.web.counter.models import ProcedureMark
+    from madoguchi.web.counter.services import finish_case
+
+    marked = create_case(KOKUHO_CASE, clerk)
+    ProcedureMark.objects.create(case=marked, procedure_id="kokuho", plan="today", note="2番窓口へご案内")
+    finish_case(marked)
+    other = copy.deepcopy(KOKUHO_CASE)
+    other["persons"]["deceased"]["name"] = "青山 一郎"
+    other["persons"]["deceased"]["kana"] = "アオヤマ イチロウ"
+    plain = create_case({**other, "finish": True}, clerk)
+    staff = make_user("two-ka", Role.DEPARTMENT_STAFF, ["hoken", "shimin"])
+    login(client, staff)
+    page = client.get("/tasks/").content.decode()
+    row = next(r for r in page.split("<tr") if f">{marked.number}<" in r and "国保の届" in r)
+    assert "亡くなった方: 窓口 太郎" in row and "申請者（来庁者）: 窓口 花子" in row
+    assert "令和8年11月15日（過ぎています）" in row  # 14 days from 令和8年11月1日, shown on 12月
+    assert 'data-testid="plan-today"' in row and "2番窓口へご案内" in row
+    assert "（保険課、市民課）" in page or "（市民課、保険課）" in page
+    # The 課 filter, the search and the sort.
+    only_shimin = client.get("/tasks/", {"dept": "shimin"}).content.decode()
+    assert "必ずする届" in only_shimin and "国保の届" not in only_shimin
+    found = client.get("/tasks/", {"q": "あおやま"}).content.decode()
+    assert f">{plain.number}<" in found and f">{marked.number}<" not in found
+    first = (
+        client.get("/tasks/", {"sort": "today"}).content.decode().split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    )
+    assert f">{marked.number}<" in first and "国保の届" in first
+    # Staff of one 課 get no filter, and cannot ask for another's tasks with it.
+    login(client, make_user("hoken-only", Role.DEPARTMENT_STAFF, ["hoken"]))
+    page = client.get("/tasks/", {"dept": "shimin"}).content.decode()
+    assert 'name="dept"' not in page and "必ずする届" not in page

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,10 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.guide import FactValueError, answer_text, parse_answer
 from madoguchi.rules.scope import split_key
-from madoguchi.wareki import format_both
+from madoguchi.wareki import format_both, format_wareki
 from madoguchi.web.backoffice import audit_text
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
-from madoguchi.web.counter.models import AuditEvent, CasePerson, Role
+from madoguchi.web.counter import search
+from madoguchi.web.counter.models import AuditEvent, CasePerson, ProcedureMark, Role
 from madoguchi.web.counter.services import audit, current_catalog, load_state
 from madoguchi.web.counter.views import has_role, role_required
 
@@ -45,27 +47,60 @@ def _visible_task(request, pk: int) -> Task:
 @require_GET
 @role_required(*STAFF_ROLES)
 def worklist(request: HttpRequest) -> HttpResponse:
+    """The department's tasks: who the case is about, the deadline (和暦), and the counter's plan and memo (a
+    resident marked 本日手続き may be walking here now); filtered by 課, status and name or case number."""
     catalog = current_catalog()
     departments = user_departments(request.user)
     status = request.GET.get("status", "open")
-    tasks = Task.objects.select_related("case").order_by("created_at", "id")
+    dept = request.GET.get("dept", "")
+    q = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "created")
+    tasks = Task.objects.select_related("case").prefetch_related("case__persons").order_by("created_at", "id")
     if departments is not None:
         tasks = tasks.filter(department_id__in=departments)
+    if dept and (departments is None or dept in departments):
+        tasks = tasks.filter(department_id=dept)
     if status == "open":
         tasks = tasks.filter(status__in=[Task.Status.NEW, Task.Status.IN_PROGRESS])
     elif status in Task.Status.values:
         tasks = tasks.filter(status=status)
+    if q:
+        named = search.by_name(Task.objects.all(), q, case="case__").values("pk")
+        tasks = tasks.filter(Q(pk__in=named) | Q(case__number__icontains=q))
     tasks = list(tasks[:500])
     whom = _person_labels(tasks)
+    states = {}
     for t in tasks:
         proc = catalog.procedures.get(t.procedure_id)
-        dept = catalog.departments.get(t.department_id)
         t.procedure_name = (proc.name if proc else t.procedure_id) + whom.get((t.case_id, t.person), "")
-        t.department_name = dept.name if dept else t.department_id
-    names = [
-        catalog.departments[d].name if d in catalog.departments else d
-        for d in sorted(departments if departments is not None else [])
-    ]
+        dept_row = catalog.departments.get(t.department_id)
+        t.department_name = dept_row.name if dept_row else t.department_id
+        state = states.get(t.case_id)
+        if state is None:
+            state = states[t.case_id] = load_state(t.case)
+        outcome = next(
+            (o for o in state.result.applicable if o.id == t.procedure_id and (o.person or "") == t.person),
+            None,
+        )
+        t.deadline = outcome.deadline if outcome else None
+        t.deadline_text = format_wareki(t.deadline) if t.deadline else ""
+        t.overdue = bool(t.deadline and t.deadline < timezone.localdate() and t.open)
+        mark = state.marks.get(outcome.key) if outcome else None
+        t.plan_label = mark.get_plan_display() if mark and mark.plan else ""
+        t.today = bool(mark and mark.plan == ProcedureMark.Plan.TODAY)
+        t.memo = mark.note if mark else ""
+        event = catalog.events.get(t.case.event_id)
+        t.people = [
+            f"{event.role(p.role).label}: {p.name}" if event and event.role(p.role) else p.name
+            for p in t.case.persons.all()
+            if p.name and (p.role == getattr(event, "subject", None) or p.key == "applicant")
+        ]
+    if sort == "deadline":
+        tasks.sort(key=lambda t: (t.deadline is None, t.deadline or date.max))
+    elif sort == "today":
+        tasks.sort(key=lambda t: (not t.today, t.deadline is None, t.deadline or date.max))
+    own = sorted(departments) if departments is not None else list(catalog.departments)
+    choices = [(d, catalog.departments[d].name if d in catalog.departments else d) for d in own]
     return render(
         request,
         "routing/worklist.html",
@@ -73,8 +108,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "tasks": tasks,
             "status": status,
             "statuses": [("open", "未完了"), *Task.Status.choices, ("all", "すべて")],
-            "department_names": names,
+            "department_names": list(dict.fromkeys(name for _, name in choices))
+            if departments is not None
+            else [],
+            "department_choices": choices,
             "all_departments": departments is None,
+            "q": {"dept": dept, "q": q, "sort": sort, "status": status},
         },
     )
 

@@ -140,11 +140,8 @@ def _case_rows(request: HttpRequest, catalog):
     the case number, status, life event, clerk and reception dates."""
     from datetime import datetime, time
 
-    from django.db.models import F, Value
-    from django.db.models.functions import Replace
-
     from madoguchi import wareki
-    from madoguchi.juki.records import search_key
+    from madoguchi.web.counter import search
 
     q = {
         k: request.GET.get(k, "").strip()[:100]
@@ -153,21 +150,7 @@ def _case_rows(request: HttpRequest, catalog):
     rows = Case.objects.select_related("created_by").prefetch_related("persons")
     error = ""
     if q["name"]:
-        key = search_key(q["name"])
-
-        def folded(field):
-            return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
-
-        rows = (
-            rows.alias(v=folded("visitor_name"), pn=folded("persons__name"), kana_f=folded("persons__kana"))
-            .filter(
-                Q(v__icontains=key)
-                | Q(pn__icontains=key)
-                | Q(kana_f__icontains=key)
-                | Q(persons__name__icontains=q["name"])
-            )
-            .distinct()
-        )
+        rows = search.by_name(rows, q["name"])
     if q["number"]:
         rows = rows.filter(number__icontains=q["number"])
     if q["status"] in Case.Status.values:
