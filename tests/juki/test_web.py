@@ -27,6 +27,11 @@ def test_lookup_needs_a_counter_role(client, residents):
         {"birth": "昭和19年3月15日"},
         {"q": "S19.3.15"},
         {"address": "中央町1丁目2番3号"},
+        # #12 item 13: common ways of writing the same address, through one normaliser
+        {"address": "中央町1-2-3"},
+        {"address": "中央町１－２－３"},
+        {"address": "中央町一丁目二番三号"},
+        {"q": "中央町1-2"},
     ],
 )
 def test_lookup_finds_the_deceased(clerk_client, residents, query):
@@ -289,3 +294,8 @@ def test_the_roles_offered_are_the_case_events_own(clerk_client, clerk, resident
     )
     person = CasePerson.objects.get(case=case, role="applicant")
     assert person.name == "手帳\u3000次郎" and person.source == "registry" and person.death_date is None
+
+
+def test_names_in_the_lookup_table_do_not_break_mid_name(clerk_client, residents):
+    page = clerk_client.get("/registry/", {"name": "窓口"}).content.decode()
+    assert '<span class="person-name">窓口\u3000太郎</span>' in page

@@ -313,6 +313,40 @@ def search_key(text: str) -> str:
     return re.sub(r"[\s\u3000・･]", "", value).lower()
 
 
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# A number written in 漢数字 right before 丁目/番/号 (「一丁目」, 「二十三番」), not one inside a place name (三田町).
+_KANJI_NUMBER = re.compile(r"([〇一二三四五六七八九十百]+)(?=丁目|番地|番|号|の|-)")
+_DASHES = re.compile(r"[‐‑‒–—―−－ｰ─━]|(?<=\d)ー(?=\d)")
+_BLOCK_WORDS = re.compile(r"(\d+)(?:丁目|番地|番|号|の)")
+
+
+def _kanji_number(text: str) -> str:
+    """「二十三」 → 「23」, 「百五」 → 「105」, 「一〇五」 → 「105」 (digit by digit when there is no 十/百)."""
+    if "十" not in text and "百" not in text:
+        return "".join(str(_KANJI_DIGITS[c]) for c in text)
+    total, digit = 0, 0
+    for c in text:
+        if c in _KANJI_DIGITS:
+            digit = _KANJI_DIGITS[c]
+        else:
+            total += (digit or 1) * (100 if c == "百" else 10)
+            digit = 0
+    return str(total + digit)
+
+
+def address_search_key(text: str) -> str:
+    """A folded key for address search only: :func:`search_key` with the block numbers written one way, so
+    「中央町1-2-3」, 「中央町１－２－３」, 「中央町1丁目2番3号」 and 「中央町一丁目二番三号」 are the same key
+    (``中央町1-2-3``). The address itself is stored as written."""
+    value = unicodedata.normalize("NFKC", text or "")
+    value = _KANJI_NUMBER.sub(lambda m: _kanji_number(m[1]), value)
+    value = _DASHES.sub("-", value)
+    value = _BLOCK_WORDS.sub(lambda m: m[1] + "-", value)
+    value = re.sub(r"(?<=[\d-])の(?=\d)", "-", value)  # 「10番地の2」
+    value = re.sub(r"-+", "-", search_key(value))
+    return re.sub(r"(?<=\d)-(?=$|[^\d])", "", value)
+
+
 def alias_keys(record: ResidentRecord) -> list[str]:
     """Search keys for a resident's other names (alphabet name, 通称, 通称フリガナ): each name folded as
     :func:`search_key`, once per word order starting at each word, so a search from any word finds it by prefix

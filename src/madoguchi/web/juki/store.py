@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 
 from madoguchi.juki.csv_import import ImportFailed, ImportReport, RowError
-from madoguchi.juki.records import ResidentRecord, alias_keys, search_key
+from madoguchi.juki.records import ResidentRecord, address_search_key, alias_keys, search_key
 from madoguchi.web.juki.encryption import keyring, my_number_context, my_number_index
 from madoguchi.web.juki.models import Household, Resident, ResidentAlias
 
@@ -120,7 +120,7 @@ class _Writer:
                     postal_code=r.postal_code,
                     address=r.address,
                     katagaki=r.katagaki,
-                    address_key=search_key(address)[:320],
+                    address_key=address_search_key(address)[:320],
                     source=self.source,
                     imported_at=now,
                 )
@@ -152,7 +152,7 @@ class _Writer:
                     birth_sort=r.birth_date.sort_date,
                     sex=r.sex,
                     relationship=r.relationship,
-                    address_key=search_key(address)[:320],
+                    address_key=address_search_key(address)[:320],
                     resident_since=r.resident_since.to_json() if r.resident_since else None,
                     status=r.status,
                     removal_reason=r.removal_reason,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from madoguchi.guide import FactValueError, parse_answer
 from madoguchi.juki.dates import RegistryDateError, parse_registry_date
 from madoguchi.juki.kana import lookup_postal_code, suggest_kana
-from madoguchi.juki.records import search_key
+from madoguchi.juki.records import address_search_key, search_key
 from madoguchi.web.counter.models import Case, Role
 from madoguchi.web.counter.services import audit, current_catalog
 from madoguchi.web.counter.views import COUNTER_ROLES, has_role, role_required
@@ -106,7 +106,7 @@ def search(params, user=None) -> tuple[list[Resident], str]:
         prefix &= Q(kana_key__startswith=key) | Q(pk__in=_alias_ids(key__startswith=key))
         anywhere &= Q(kana_key__contains=key) | Q(pk__in=_alias_ids(key__contains=key))
     if address:
-        filters &= Q(address_key__contains=search_key(address))
+        filters &= Q(address_key__contains=address_search_key(address))
     if birth:
         try:
             day = parse_registry_date(birth)
