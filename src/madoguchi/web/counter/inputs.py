@@ -8,6 +8,7 @@ from django import forms
 
 from madoguchi.wareki import parse_date
 from madoguchi.web.counter.models import CasePerson
+from madoguchi.web.counter.snapshots import STORED_ITEMS
 
 _POSTAL = re.compile(r"^\d{3}-?\d{4}$")
 
@@ -33,19 +34,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = CasePerson
-        fields = [
-            "name",
-            "kana",
-            "kana_confirmed",
-            "birth_date",
-            "death_date",
-            "sex",
-            "postal_code",
-            "address",
-            "phone",
-            "relationship",
-            "zokugara",
-        ]
+        fields = list(STORED_ITEMS)  # the one list of what a case person row stores
 
     def clean_zokugara(self):
         from madoguchi.case.vocab import parse_zokugara
