@@ -131,8 +131,6 @@ class Catalog:
     warnings: list[CatalogIssue] = field(default_factory=list)
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # "procedure:ID" -> (file, line)
     delivery_targets: dict[str, DeliveryTarget] = field(default_factory=dict)
-    # Furigana the municipality's staff wrote for words the dictionary reads wrongly: (word, reading) pairs.
-    readings: tuple[tuple[str, str], ...] = ()
     # Guides built for this catalog (see madoguchi.guide.guide_for); a reloaded catalog starts without any.
     guides: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # What a shell derives from this catalog and keeps while it is loaded (e.g. rendered HTML fragments).
@@ -320,7 +318,6 @@ def load_catalog(path: str | Path) -> Catalog:
     procedures: dict[str, Procedure] = {}
     delivery_targets: dict[str, DeliveryTarget] = {}
     where: dict[str, tuple[Path, int, LineDict]] = {}  # "kind:id" -> (file, line, raw)
-    readings: dict[str, str] = {}
     unloaded_rules: list[str] = []  # rule texts of items that failed validation: their facts are not unused
 
     def remember(kind: str, ident: str, file: Path, line: int, raw: LineDict) -> bool:
@@ -347,18 +344,6 @@ def load_catalog(path: str | Path) -> Catalog:
 
         def report(message: str, file=file, line: int = 1) -> None:
             out.add(file, line, message)
-
-        if "readings" in data:
-            try:
-                for word, reading in CatalogFile.model_validate(
-                    {"readings": data["readings"]}
-                ).readings.items():
-                    if word in readings:
-                        out.add(file, data.lines["readings"], f"readings: {word} is given twice")
-                    readings[word] = reading
-            except ValidationError as exc:
-                for ln, msg in _format_validation(exc, LineDict({"readings": data["readings"]}), ()):
-                    out.add(file, max(ln, data.lines["readings"]), msg)
 
         if "municipality" in data:
             try:
@@ -458,7 +443,6 @@ def load_catalog(path: str | Path) -> Catalog:
         warnings=[i for i in out.issues if i.severity == "warning"],
         locations={k: (str(v[0].relative_to(root)), v[1]) for k, v in where.items()},
         delivery_targets=delivery_targets,
-        readings=tuple(sorted(readings.items())),
     )
 
 

@@ -381,10 +381,3 @@ class CatalogFile(Strict):
     translations: dict[LANG, Translations] = Field(
         default_factory=dict, description="texts for resident pages in other languages (see docs/resident.md)"
     )
-    readings: dict[
-        Annotated[str, Field(pattern=r"[\u3005\u4e00-\u9fff\u3400-\u4dbf]", max_length=40)],
-        Annotated[str, Field(pattern=r"^[\u3041-\u3096\u30fc]+$", max_length=80)],
-    ] = Field(
-        default_factory=dict,
-        description="furigana (hiragana) for words the dictionary reads wrongly on resident pages: 金: かね",
-    )

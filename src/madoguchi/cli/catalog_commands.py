@@ -1,5 +1,4 @@
-"""``madoguchi catalog check PATH``: validate a catalog folder, listing every problem as file:line.
-``madoguchi catalog readings PATH``: the furigana resident pages show, for staff to review."""
+"""``madoguchi catalog check PATH``: validate a catalog folder, listing every problem as file:line."""
 
 from __future__ import annotations
 
@@ -16,27 +15,6 @@ def register(sub) -> None:
     )
     check.add_argument("path", help="the catalog folder, e.g. catalogs/sample")
     check.set_defaults(func=check_command)
-    readings = catalog_sub.add_parser(
-        "readings",
-        help="list each word shown with furigana on resident pages and its reading (word<TAB>reading), "
-        "to review; correct wrong ones with readings: in the catalog",
-    )
-    readings.add_argument("path", help="the catalog folder, e.g. catalogs/sample")
-    readings.set_defaults(func=readings_command)
-
-
-def readings_command(args) -> int:
-    from madoguchi.preentry.furigana import catalog_readings
-
-    try:
-        catalog = load_catalog(args.path)
-    except CatalogError as exc:
-        for issue in exc.issues:
-            print(f"{args.path.rstrip('/')}/{issue}", file=sys.stderr)
-        return 1
-    for word, reading in catalog_readings(catalog):
-        print(f"{word}\t{reading}")
-    return 0
 
 
 def check_command(args) -> int:

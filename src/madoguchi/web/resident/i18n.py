@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
-from madoguchi.catalog import get_catalog
 from madoguchi.preentry.furigana import pieces, plain
 
 LANGUAGES = {"ja": "日本語", "easy": "やさしい にほんご", "en": "English"}
@@ -240,9 +237,7 @@ def _translation(obj: Any, lang: str) -> dict[str, Any]:
 
 
 def _ruby(text: str, furigana: bool) -> tuple[tuple[str, str | None], ...]:
-    if not furigana:
-        return ((plain(text), None),)
-    return pieces(text, get_catalog(settings.CATALOG_PATH).readings)
+    return pieces(text) if furigana else ((plain(text), None),)
 
 
 def fact_question(fact: Any, lang: str, furigana: bool = True) -> Text:
