@@ -12,7 +12,9 @@ import logging
 import os
 import random
 import time
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -79,98 +81,94 @@ def active_rules(catalog, request=None):
     return compiled
 
 
-def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> None:
-    from madoguchi.web.counter.services import load_state
+@dataclass
+class FinishPlan:
+    """What finishing a case does, worked out once: what ``on_case_finished`` writes and what the clerk's
+    confirmation (``finish_preview``) says, so the two cannot differ."""
 
-    state = state or load_state(case)
+    new_tasks: list  # (outcome, assignment) for each task not yet on the case
+    withdrawn: list  # unstarted tasks whose procedure no longer applies
+    deliveries: list  # (outcome, spec, target, person, idempotency key) not yet queued
+    snapshot: Any  # the case snapshot the delivery records are built from (None without deliveries)
+
+
+def plan_finish(case: Case, state, rules) -> FinishPlan:
     catalog = state.catalog
     outcomes = office_outcomes(state)
-    rules = active_rules(catalog, request)
     existing = set(case.tasks.values_list("procedure_id", "person"))
     routed = {a.procedure_id: a for a in route(catalog, {o.id for o in outcomes}, state.result.values, rules)}
-    created = []
-    for o in outcomes:
-        a, person = routed[o.id], o.person or ""
-        if (o.id, person) in existing:
-            continue
-        Task.objects.create(
-            case=case, procedure_id=o.id, person=person, department_id=a.department, rule_id=a.rule_id
-        )
-        created.append(o.key)
-    if created:
-        audit(request, "tasks.create", case, procedures=created)
+    new_tasks = [(o, routed[o.id]) for o in outcomes if (o.id, o.person or "") not in existing]
     # Finished again after a reopen: a task nobody has started for a procedure that no longer applies (or is
     # now marked 不要) is withdrawn; one a department has started stays for the department to close.
     wanted = {(o.id, o.person or "") for o in outcomes}
     withdrawn = [
         t for t in case.tasks.filter(status=Task.Status.NEW) if (t.procedure_id, t.person) not in wanted
     ]
-    if withdrawn:
-        case.tasks.filter(pk__in=[t.pk for t in withdrawn]).delete()
-        audit(request, "tasks.withdraw", case, procedures=[t.procedure_id for t in withdrawn])
-    keys = []
     snapshot = case_snapshot(case, state) if any(o.procedure.delivery for o in outcomes) else None
+    deliveries = []
     for o in outcomes:
-        proc = o.procedure
-        for spec in proc.delivery:
+        for spec in o.procedure.delivery:
             target = catalog.delivery_targets[spec.target]
             # One record about the person of a per-person outcome, one per 世帯員 for `each:`, else one.
-            if spec.each:
-                about = [party.id for party in snapshot.of_role(spec.each)]
-            else:
-                about = [o.person]
+            about = [party.id for party in snapshot.of_role(spec.each)] if spec.each else [o.person]
             for person in about:
-                key = f"{case.number}.{proc.id}.{target.id}" + (f".{person}" if person else "")
-                if Delivery.objects.filter(idempotency_key=key).exists():
-                    continue
-                delivery = Delivery.objects.create(
-                    case=case,
-                    case_number=case.number,
-                    procedure_id=proc.id,
-                    target_id=target.id,
-                    plugin=target.plugin,
-                    idempotency_key=key,
-                    payload=record_items(snapshot, catalog, proc, spec.items, person=person),
-                )
-                enqueue(delivery)
-                keys.append(key)
-    if keys:
-        audit(request, "delivery.queue", case, keys=keys)
+                key = f"{case.number}.{o.procedure.id}.{target.id}" + (f".{person}" if person else "")
+                if not Delivery.objects.filter(idempotency_key=key).exists():
+                    deliveries.append((o, spec, target, person, key))
+    return FinishPlan(new_tasks, withdrawn, deliveries, snapshot)
+
+
+def on_case_finished(sender, case: Case, request=None, state=None, **kwargs) -> None:
+    from madoguchi.web.counter.services import load_state
+
+    state = state or load_state(case)
+    catalog = state.catalog
+    plan = plan_finish(case, state, active_rules(catalog, request))
+    for o, a in plan.new_tasks:
+        Task.objects.create(
+            case=case, procedure_id=o.id, person=o.person or "", department_id=a.department, rule_id=a.rule_id
+        )
+    if plan.new_tasks:
+        audit(request, "tasks.create", case, procedures=[o.key for o, _ in plan.new_tasks])
+    if plan.withdrawn:
+        case.tasks.filter(pk__in=[t.pk for t in plan.withdrawn]).delete()
+        audit(request, "tasks.withdraw", case, procedures=[t.procedure_id for t in plan.withdrawn])
+    for o, spec, target, person, key in plan.deliveries:
+        delivery = Delivery.objects.create(
+            case=case,
+            case_number=case.number,
+            procedure_id=o.procedure.id,
+            target_id=target.id,
+            plugin=target.plugin,
+            idempotency_key=key,
+            payload=record_items(plan.snapshot, catalog, o.procedure, spec.items, person=person),
+        )
+        enqueue(delivery)
+    if plan.deliveries:
+        audit(request, "delivery.queue", case, keys=[key for *_, key in plan.deliveries])
 
 
 def finish_preview(sender, case: Case, state, **kwargs) -> list[str]:
-    """What finishing ``case`` would send, in sentences for the clerk's confirmation; writes nothing."""
+    """What finishing ``case`` would send, in sentences for the clerk's confirmation; writes nothing (the
+    routing rules are compiled without switching off a broken one: that is finishing's to do and audit)."""
     catalog = state.catalog
-    outcomes = office_outcomes(state)
     rules = compile_rules([r.spec() for r in RoutingRule.objects.filter(active=True)], catalog)
-    routed = {a.procedure_id: a for a in route(catalog, {o.id for o in outcomes}, state.result.values, rules)}
-    existing = set(case.tasks.values_list("procedure_id", "person"))
+    plan = plan_finish(case, state, rules)
     per_department: dict[str, int] = {}
-    for o in outcomes:
-        if (o.id, o.person or "") not in existing:
-            name = getattr(catalog.departments.get(routed[o.id].department), "name", routed[o.id].department)
-            per_department[name] = per_department.get(name, 0) + 1
-    lines = []
+    for _, a in plan.new_tasks:
+        name = getattr(catalog.departments.get(a.department), "name", a.department)
+        per_department[name] = per_department.get(name, 0) + 1
     if per_department:
         total = sum(per_department.values())
         each = "、".join(f"{name} {n} 件" for name, n in per_department.items())
-        lines.append(f"{len(per_department)} 課へタスク {total} 件を送ります（{each}）。")
+        lines = [f"{len(per_department)} 課へタスク {total} 件を送ります（{each}）。"]
     else:
-        lines.append("担当課へ新しく送るタスクはありません。")
-    wanted = {(o.id, o.person or "") for o in outcomes}
-    withdrawn = [
-        t for t in case.tasks.filter(status=Task.Status.NEW) if (t.procedure_id, t.person) not in wanted
-    ]
-    if withdrawn:
-        lines.append(f"前回送ったタスクのうち、もう当てはまらない {len(withdrawn)} 件を取り下げます。")
-    targets = [
-        catalog.delivery_targets[spec.target].name
-        for o in outcomes
-        for spec in o.procedure.delivery
-        if not Delivery.objects.filter(case=case, procedure_id=o.id, target_id=spec.target).exists()
-    ]
-    if targets:
-        lines.append(f"基幹システムへ連携します（{'、'.join(dict.fromkeys(targets))}）。")
+        lines = ["担当課へ新しく送るタスクはありません。"]
+    if plan.withdrawn:
+        lines.append(f"前回送ったタスクのうち、もう当てはまらない {len(plan.withdrawn)} 件を取り下げます。")
+    if plan.deliveries:
+        names = dict.fromkeys(target.name for _, _, target, _, _ in plan.deliveries)
+        lines.append(f"基幹システムへ連携します（{'、'.join(names)}）。")
     return lines
 
 

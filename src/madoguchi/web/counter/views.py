@@ -110,7 +110,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         case.event_name = event.name if event else case.event_id
         case.people = []
         for person in case.persons.all():
-            label = next((r.label for r in (event.roles if event else ()) if r.id == person.role), "")
+            role = event.role(person.role) if event else None
+            label = role.label if role else ""
             if person.name:
                 case.people.append(f"{label}: {person.name}" if label else person.name)
     query = request.GET.copy()
