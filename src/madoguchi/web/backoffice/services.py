@@ -24,6 +24,7 @@ from django.utils import timezone
 from madoguchi.delivery import DeliveryError, DeliveryRecord, get_plugin
 from madoguchi.delivery.records import record_items
 from madoguchi.routing import compile_rules, route
+from madoguchi.web.backoffice.catalog_names import department_name
 from madoguchi.web.backoffice.models import Delivery, DeliveryAttempt, RoutingRule, Task
 from madoguchi.web.counter.models import Case, ProcedureMark
 from madoguchi.web.counter.services import audit, current_catalog
@@ -156,7 +157,7 @@ def finish_preview(sender, case: Case, state, **kwargs) -> list[str]:
     plan = plan_finish(case, state, rules)
     per_department: dict[str, int] = {}
     for _, a in plan.new_tasks:
-        name = getattr(catalog.departments.get(a.department), "name", a.department)
+        name = department_name(a.department)
         per_department[name] = per_department.get(name, 0) + 1
     if per_department:
         total = sum(per_department.values())

@@ -17,6 +17,7 @@ from madoguchi.guide import FactValueError, answer_text, parse_answer
 from madoguchi.rules.scope import split_key
 from madoguchi.wareki import format_both, format_wareki
 from madoguchi.web.backoffice import audit_text
+from madoguchi.web.backoffice.catalog_names import department_name, procedure_name
 from madoguchi.web.backoffice.models import Delivery, StaffDepartment, StaleVersion, Task
 from madoguchi.web.counter import search
 from madoguchi.web.counter.models import AuditEvent, CasePerson, ProcedureMark, Role
@@ -71,10 +72,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     whom = _person_labels(tasks)
     states = {}
     for t in tasks:
-        proc = catalog.procedures.get(t.procedure_id)
-        t.procedure_name = (proc.name if proc else t.procedure_id) + whom.get((t.case_id, t.person), "")
-        dept_row = catalog.departments.get(t.department_id)
-        t.department_name = dept_row.name if dept_row else t.department_id
+        t.procedure_name = procedure_name(t.procedure_id) + whom.get((t.case_id, t.person), "")
+        t.department_name = department_name(t.department_id)
         state = states.get(t.case_id)
         if state is None:
             state = states[t.case_id] = load_state(t.case)

@@ -1,38 +1,13 @@
 from django import template
 
-from madoguchi.web.counter.services import current_catalog
+from madoguchi.web.backoffice import catalog_names
+from madoguchi.web.backoffice.catalog_names import department_name, procedure_name, target_name
 
 register = template.Library()
 
 
-# A task, delivery or audit row keeps catalog ids; what a person reads is the catalog's name for them. The id
-# is shown only when the catalog no longer has it (an old row after the catalog changed).
-@register.filter
-def procedure_name(procedure_id: str) -> str:
-    proc = current_catalog().procedures.get(procedure_id)
-    return proc.name if proc else procedure_id
-
-
-@register.filter
-def department_name(department_id: str) -> str:
-    dept = current_catalog().departments.get(department_id)
-    return dept.name if dept else department_id
-
-
-@register.filter
-def target_name(target_id: str) -> str:
-    target = current_catalog().delivery_targets.get(target_id)
-    return target.name if target else target_id
-
-
-@register.filter
-def plugin_title(plugin_id: str) -> str:
-    from madoguchi.delivery.registry import get_plugin
-
-    try:
-        return get_plugin(plugin_id).title or plugin_id
-    except KeyError:
-        return plugin_id
+for _name in ("procedure_name", "department_name", "target_name", "plugin_title"):
+    register.filter(_name, getattr(catalog_names, _name))
 
 
 @register.inclusion_tag("routing/_case_tasks.html")
